@@ -1,0 +1,164 @@
+/* Streaming, validating decoder of v1 Go execution traces (Go 1.11-1.21).
+ *
+ * The caller owns the st_decoder context, pushes bytes in chunks of any size, and receives
+ * every event and every diagnostic through callbacks, in file order. The events and the
+ * diagnostics are the same whatever the chunk boundaries. Memory: the context holds fixed
+ * scratch space (a carry buffer for events that straddle chunks, frame storage) allocated once
+ * at init; only the string table and the stack-ID table grow, within the limits given.
+ * No allocation happens per ordinary event. */
+#ifndef ST_DECODE_H
+#define ST_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stacktab/st_alloc.h"
+#include "stacktab/st_events.h"
+#include "stacktab/st_rules.h"
+#include "stacktab/st_varint.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Format limits the rules enforce. */
+#define ST_MAX_STRING_LEN 1000000u   /* longest EvString / UserLog message */
+#define ST_MAX_FRAMES 1000u          /* deepest EvStack */
+#define ST_DEFAULT_BUF_SIZE 64488u   /* the 64-bit runtime's trace buffer payload */
+#define ST_GO122_MAX_LEN 2048u       /* Go 1.22+ readers' limit on length-prefixed events */
+/* Most varint arguments an ordinary (non-stack) event can have. */
+#define ST_MAX_ARGS 8u
+
+typedef enum {
+  ST_MODE_STRICT = 0, /* every rule */
+  ST_MODE_GO = 1      /* only what Go 1.19's internal/trace rejects at framing and table level */
+} st_mode;
+
+typedef enum {
+  ST_OK = 0,
+  ST_E_INVALID = -1,  /* the input broke an error rule (diagnostics were reported) */
+  ST_E_NOMEM = -2,    /* the allocator failed */
+  ST_E_STATE = -3,    /* push after finish, or a context that was never initialised */
+  ST_E_PARAM = -4     /* a bad configuration value */
+} st_status;
+
+typedef struct {
+  uint64_t max_string_bytes;  /* total bytes of all strings kept (default 32 MiB) */
+  uint64_t max_strings;       /* number of distinct string IDs (default 1 << 20) */
+  uint64_t max_stacks;        /* number of distinct stack IDs, defined or referenced (1 << 20) */
+} st_decode_limits;
+
+typedef struct {
+  uint64_t pc;
+  uint64_t fn_id, file_id;    /* string IDs */
+  uint64_t line;
+  /* Resolved strings (NULL/0 for ID 0 or a string not defined yet): valid during the callback. */
+  const uint8_t *fn;
+  size_t fn_len;
+  const uint8_t *file;
+  size_t file_len;
+} st_frame;
+
+typedef struct {
+  uint64_t off;        /* byte offset of the event's first byte in the stream */
+  uint64_t size;       /* bytes of the whole event, first byte to last */
+  uint8_t type;        /* ST_EV_* (low 6 bits) */
+  uint8_t field;       /* argument-count field (top 2 bits) */
+  /* Length-prefixed events (field 3, and EvStack): the length L and its varint width. */
+  uint8_t has_len;
+  uint8_t len_width;
+  uint64_t len;
+  /* Ordinary events, Batch, Frequency: the varints in wire order (timestamp delta first,
+   * no length). nargs is capped at ST_MAX_ARGS (more is an EVENT-NARGS error anyway). */
+  uint8_t nargs;
+  uint64_t args[ST_MAX_ARGS];
+  /* EvString: its ID and bytes. EvUserLog: the trailing message (str_id 0). Valid during the
+   * callback only. */
+  uint64_t str_id;
+  const uint8_t *str;
+  size_t str_len;
+  /* EvStack: its ID and frames (valid during the callback only). */
+  uint64_t stack_id;
+  uint64_t nframes;
+  const st_frame *frames;
+} st_event;
+
+typedef struct {
+  st_rule rule;
+  st_severity severity;
+  uint64_t off;        /* offset of the offending event's first byte; 0 for the header */
+  char message[200];   /* for a person: what was found, with the values involved */
+} st_diag;
+
+typedef void (*st_event_fn)(void *user, const st_event *ev);
+typedef void (*st_diag_fn)(void *user, const st_diag *d);
+
+typedef struct {
+  st_mode mode;
+  uint64_t buf_size;         /* batch capacity for BATCH-TOO-LARGE (ST_DEFAULT_BUF_SIZE) */
+  st_decode_limits limits;
+  const st_alloc *alloc;     /* NULL: the C library's */
+  st_event_fn on_event;      /* may be NULL */
+  st_diag_fn on_diag;        /* may be NULL */
+  void *user;
+} st_decode_config;
+
+/* Fills cfg with the defaults: strict mode, 64488-byte buffers, default limits, libc memory. */
+void st_decode_config_default(st_decode_config *cfg);
+
+/* Worst-case size of the fixed scratch memory a decoder allocates at init (the carry buffer
+ * that holds one event split across pushes, plus frame storage). */
+size_t st_decode_scratch_bound(void);
+
+/* Internal hash table of (ID -> value); fields are private. */
+typedef struct {
+  uint64_t *keys;   /* 0 = empty slot; IDs are stored + 0 (ID 0 is never stored) */
+  uint64_t *vals;
+  size_t cap, count;
+} st_idmap;
+
+typedef struct {
+  st_decode_config cfg;
+  /* Everything below is private. */
+  int state;                 /* 0 uninit, 1 header, 2 events, 3 failed, 4 finished */
+  int version;
+  uint64_t off;              /* stream offset of carry[0] (or of the next byte) */
+  uint8_t *carry;            /* bytes of an event that straddles pushes */
+  size_t carry_len, carry_cap, carry_need;
+  st_frame *frames;
+  int seen_batch, seen_freq, at_batch_start;
+  uint64_t batch_off, batch_bytes;
+  uint64_t errors, warnings;
+  st_idmap strings;          /* string ID -> (arena offset << 20 | len)  */
+  uint8_t *arena;
+  size_t arena_len, arena_cap;
+  st_idmap stacks;           /* stack ID -> flags and first-reference offset */
+} st_decoder;
+
+/* Initialises d with cfg (copied). Returns ST_OK, ST_E_NOMEM or ST_E_PARAM. */
+st_status st_decoder_init(st_decoder *d, const st_decode_config *cfg);
+
+/* Decodes len more bytes. Returns ST_OK while the input is valid so far, ST_E_INVALID once an
+ * error rule fired (later pushes are then ignored if the error was fatal), ST_E_NOMEM. */
+st_status st_decoder_push(st_decoder *d, const void *data, size_t len);
+
+/* Marks the end of input and runs the end-of-trace checks (TRUNCATED, FREQ-MISSING,
+ * STACK-UNDEFINED). Returns ST_OK if the whole input was valid, else ST_E_INVALID. */
+st_status st_decoder_finish(st_decoder *d);
+
+/* Counts so far. */
+uint64_t st_decoder_errors(const st_decoder *d);
+uint64_t st_decoder_warnings(const st_decoder *d);
+/* Header version (1011, 1019, 1021), or 0 before the header was read. */
+int st_decoder_version(const st_decoder *d);
+
+/* Frees what the decoder allocated; d may be initialised again afterwards. */
+void st_decoder_free(st_decoder *d);
+
+/* One shot: init, push the whole buffer, finish, free. */
+st_status st_decode_buffer(const st_decode_config *cfg, const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

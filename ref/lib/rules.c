@@ -1,0 +1,73 @@
+#include "stacktab/st_rules.h"
+
+#include <string.h>
+
+static const st_rule_desc k_rules[ST_RULE_COUNT] = {
+  [ST_RULE_NONE] = {"NONE", ST_SEV_ERROR, 0, 0, "no rule"},
+  [ST_RULE_HDR_BAD] = {"HDR-BAD", ST_SEV_ERROR, 0, 1,
+    "the file starts with a 16-byte header \"go 1.N trace\" padded with NULs"},
+  [ST_RULE_HDR_UNSUPPORTED] = {"HDR-UNSUPPORTED", ST_SEV_ERROR, 0, 1,
+    "the header's version is 1.11, 1.19 or 1.21 (the v1 stack-table format)"},
+  [ST_RULE_HDR_REPEATED] = {"HDR-REPEATED", ST_SEV_ERROR, 0, 1,
+    "one trace per file: no second header (traces of several Start/Stop cycles concatenated)"},
+  [ST_RULE_TRUNCATED] = {"TRUNCATED", ST_SEV_ERROR, 0, 1,
+    "the input does not end inside the header or an event"},
+  [ST_RULE_VARINT_OVERLONG] = {"VARINT-OVERLONG", ST_SEV_ERROR, 0, 1,
+    "a varint is at most 10 bytes long"},
+  [ST_RULE_VARINT_OVERFLOW] = {"VARINT-OVERFLOW", ST_SEV_ERROR, 1, 0,
+    "the 10th byte of a varint is 0 or 1 (no bits past 64)"},
+  [ST_RULE_EVENT_UNKNOWN] = {"EVENT-UNKNOWN", ST_SEV_ERROR, 0, 1,
+    "the event type is known to the header's version"},
+  [ST_RULE_EVENT_NARGS] = {"EVENT-NARGS", ST_SEV_ERROR, 0, 0,
+    "an event has the number of arguments its type defines"},
+  [ST_RULE_EVENT_LENGTH] = {"EVENT-LENGTH", ST_SEV_ERROR, 0, 0,
+    "the arguments of a length-prefixed event end exactly at its length"},
+  [ST_RULE_BATCH_MISSING] = {"BATCH-MISSING", ST_SEV_ERROR, 1, 0,
+    "every event after the header belongs to a batch (EvBatch comes first)"},
+  [ST_RULE_BATCH_TOO_LARGE] = {"BATCH-TOO-LARGE", ST_SEV_ERROR, 1, 0,
+    "a batch is no longer than the writer's buffer capacity (64488 bytes by default)"},
+  [ST_RULE_STRING_ID_ZERO] = {"STRING-ID-ZERO", ST_SEV_ERROR, 0, 0,
+    "EvString IDs are not 0 (0 is the empty string, never written)"},
+  [ST_RULE_STRING_DUP_ID] = {"STRING-DUP-ID", ST_SEV_ERROR, 0, 0,
+    "each string ID is defined once"},
+  [ST_RULE_STRING_EMPTY] = {"STRING-EMPTY", ST_SEV_ERROR, 0, 0,
+    "EvString has a length of at least 1"},
+  [ST_RULE_STRING_TOO_LONG] = {"STRING-TOO-LONG", ST_SEV_ERROR, 0, 1,
+    "a string is at most 1000000 bytes"},
+  [ST_RULE_STACK_NFRAMES] = {"STACK-NFRAMES", ST_SEV_ERROR, 0, 0,
+    "EvStack has 2 + 4 x frames arguments"},
+  [ST_RULE_STACK_TOO_DEEP] = {"STACK-TOO-DEEP", ST_SEV_ERROR, 0, 0,
+    "EvStack has at most 1000 frames"},
+  [ST_RULE_STACK_FORM] = {"STACK-FORM", ST_SEV_ERROR, 1, 0,
+    "EvStack is length-prefixed (argument-count field 3)"},
+  [ST_RULE_STACK_ID_ZERO] = {"STACK-ID-ZERO", ST_SEV_ERROR, 1, 0,
+    "EvStack IDs are not 0 (0 means no stack)"},
+  [ST_RULE_STACK_DUP_ID] = {"STACK-DUP-ID", ST_SEV_ERROR, 1, 0,
+    "each stack ID is defined once"},
+  [ST_RULE_STACK_STRING_UNDEFINED] = {"STACK-STRING-UNDEFINED", ST_SEV_ERROR, 1, 0,
+    "every string ID an EvStack frame uses is defined earlier in the file"},
+  [ST_RULE_STACK_UNDEFINED] = {"STACK-UNDEFINED", ST_SEV_ERROR, 1, 0,
+    "every nonzero stack ID an event refers to is defined by an EvStack in the file"},
+  [ST_RULE_FREQ_MISSING] = {"FREQ-MISSING", ST_SEV_ERROR, 1, 0,
+    "the trace has an EvFrequency event"},
+  [ST_RULE_FREQ_INVALID] = {"FREQ-INVALID", ST_SEV_ERROR, 1, 0,
+    "EvFrequency is above 0 (as a signed 64-bit value)"},
+  [ST_RULE_LIMIT_STRINGS] = {"LIMIT-STRINGS", ST_SEV_ERROR, 0, 1,
+    "the string table stays within the decoder's limit (count and bytes)"},
+  [ST_RULE_LIMIT_STACKS] = {"LIMIT-STACKS", ST_SEV_ERROR, 0, 1,
+    "the number of stack IDs stays within the decoder's limit"},
+  [ST_RULE_LEN_OVER_2048] = {"LEN-OVER-2048", ST_SEV_WARNING, 0, 0,
+    "length-prefixed events are at most 2048 bytes long (Go 1.22+ readers refuse longer)"},
+};
+
+const st_rule_desc *st_rule_describe(st_rule r) {
+  return (unsigned)r < ST_RULE_COUNT ? &k_rules[r] : &k_rules[ST_RULE_NONE];
+}
+
+const char *st_rule_id(st_rule r) { return st_rule_describe(r)->id; }
+
+st_rule st_rule_lookup(const char *id) {
+  for (unsigned r = 1; r < ST_RULE_COUNT; r++)
+    if (strcmp(k_rules[r].id, id) == 0) return (st_rule)r;
+  return ST_RULE_NONE;
+}

@@ -1,0 +1,173 @@
+#include "st_test_util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint8_t *stt_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  uint8_t *p = malloc(cap);
+  for (;;) {
+    if (n == cap) p = realloc(p, cap *= 2);
+    size_t got = fread(p + n, 1, cap - n, f);
+    if (got == 0) break;
+    n += got;
+  }
+  fclose(f);
+  *len = n;
+  return p;
+}
+
+static int cmp_paths(const void *a, const void *b) { return strcmp(a, b); }
+
+int stt_real_traces(char paths[][512], int max) {
+  DIR *d = opendir(ST_SHARED_CORPUS);
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL && n < max) {
+    size_t l = strlen(e->d_name);
+    if (l > 6 && strcmp(e->d_name + l - 6, ".trace") == 0)
+      snprintf(paths[n++], 512, "%s/%s", ST_SHARED_CORPUS, e->d_name);
+  }
+  closedir(d);
+  qsort(paths, (size_t)n, 512, cmp_paths);
+  return n;
+}
+
+void stt_put(stt_bytes *b, const void *data, size_t n) {
+  if (b->len + n > b->cap) {
+    b->cap = (b->len + n) * 2 + 64;
+    b->p = realloc(b->p, b->cap);
+  }
+  if (n) memcpy(b->p + b->len, data, n);
+  b->len += n;
+}
+void stt_byte(stt_bytes *b, uint8_t v) { stt_put(b, &v, 1); }
+void stt_uv(stt_bytes *b, uint64_t v) {
+  uint8_t t[ST_VARINT_MAX];
+  stt_put(b, t, st_varint_put(t, v));
+}
+void stt_uvw(stt_bytes *b, uint64_t v, size_t width) {
+  uint8_t t[ST_VARINT_MAX];
+  size_t n = st_varint_put_width(t, v, width);
+  assert_true(n == width);
+  stt_put(b, t, n);
+}
+void stt_header(stt_bytes *b, int version) {
+  uint8_t h[ST_HEADER_SIZE];
+  assert_int_equal(st_header_put(h, version), 0);
+  stt_put(b, h, sizeof h);
+}
+void stt_batch(stt_bytes *b, uint64_t pid, uint64_t ticks) {
+  stt_byte(b, 0x41);
+  stt_uv(b, pid);
+  stt_uv(b, ticks);
+}
+void stt_freq(stt_bytes *b, uint64_t freq) {
+  stt_byte(b, 0x02);
+  stt_uv(b, freq);
+}
+void stt_string(stt_bytes *b, uint64_t id, const char *s) {
+  stt_byte(b, 0x25);
+  stt_uv(b, id);
+  stt_uv(b, strlen(s));
+  stt_put(b, s, strlen(s));
+}
+void stt_stack(stt_bytes *b, uint64_t id, const uint64_t *frames, size_t n) {
+  stt_bytes body = {0};
+  stt_uv(&body, id);
+  stt_uv(&body, n);
+  for (size_t i = 0; i < 4 * n; i++) stt_uv(&body, frames[i]);
+  stt_byte(b, 0xc3);
+  stt_uv(b, body.len);
+  stt_put(b, body.p, body.len);
+  stt_free(&body);
+}
+void stt_free(stt_bytes *b) {
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}
+
+static void text_add(stt_run *r, const char *fmt, ...) {
+  char tmp[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof tmp) n = sizeof tmp - 1;
+  if (r->text_len + (size_t)n + 1 > r->text_cap) {
+    r->text_cap = (r->text_len + (size_t)n + 1) * 2;
+    r->text = realloc(r->text, r->text_cap);
+  }
+  memcpy(r->text + r->text_len, tmp, (size_t)n + 1);
+  r->text_len += (size_t)n;
+}
+
+static void on_event(void *user, const st_event *ev) {
+  stt_run *r = user;
+  r->nevents++;
+  text_add(r, "E %llu %u %u size=%llu", (unsigned long long)ev->off, ev->type, ev->field,
+           (unsigned long long)ev->size);
+  for (unsigned i = 0; i < ev->nargs; i++) text_add(r, " %llu", (unsigned long long)ev->args[i]);
+  if (ev->str) text_add(r, " s=%llu:%.*s", (unsigned long long)ev->str_id, (int)ev->str_len, ev->str);
+  if (ev->type == ST_EV_STACK) {
+    text_add(r, " stk=%llu n=%llu", (unsigned long long)ev->stack_id, (unsigned long long)ev->nframes);
+    for (uint64_t i = 0; i < ev->nframes; i++) {
+      const st_frame *f = &ev->frames[i];
+      text_add(r, " [%llx %.*s %.*s %llu]", (unsigned long long)f->pc, (int)f->fn_len,
+               f->fn ? (const char *)f->fn : "", (int)f->file_len, f->file ? (const char *)f->file : "",
+               (unsigned long long)f->line);
+    }
+  }
+  text_add(r, "\n");
+}
+
+static void on_diag(void *user, const st_diag *d) {
+  stt_run *r = user;
+  r->diags = realloc(r->diags, (r->ndiags + 1) * sizeof *r->diags);
+  r->diags[r->ndiags++] = *d;
+  text_add(r, "D %s %llu %s\n", st_rule_id(d->rule), (unsigned long long)d->off, d->message);
+}
+
+void stt_decode_cfg(stt_run *r, const st_decode_config *cfg0, const uint8_t *data, size_t len,
+                    size_t chunk) {
+  memset(r, 0, sizeof *r);
+  st_decode_config cfg = *cfg0;
+  cfg.on_event = on_event;
+  cfg.on_diag = on_diag;
+  cfg.user = r;
+  st_decoder d;
+  assert_int_equal(st_decoder_init(&d, &cfg), ST_OK);
+  if (chunk == 0) chunk = len ? len : 1;
+  for (size_t i = 0; i < len; i += chunk) {
+    size_t n = len - i < chunk ? len - i : chunk;
+    st_decoder_push(&d, data + i, n);
+  }
+  r->status = st_decoder_finish(&d);
+  st_decoder_free(&d);
+  if (!r->text) text_add(r, "");
+}
+
+void stt_decode(stt_run *r, const uint8_t *data, size_t len, size_t chunk, st_mode mode) {
+  st_decode_config cfg;
+  st_decode_config_default(&cfg);
+  cfg.mode = mode;
+  stt_decode_cfg(r, &cfg, data, len, chunk);
+}
+
+int stt_find_diag(const stt_run *r, st_rule rule) {
+  for (size_t i = 0; i < r->ndiags; i++)
+    if (r->diags[i].rule == rule) return (int)i;
+  return -1;
+}
+
+void stt_run_free(stt_run *r) {
+  free(r->diags);
+  free(r->text);
+  memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,58 @@
+/* Helpers shared by the unit tests: files, the real-trace corpus, a byte builder for
+ * hand-made traces, and a decoder run that records what it reported. */
+#ifndef ST_TEST_UTIL_H
+#define ST_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "stacktab/st_decode.h"
+
+/* Whole file in malloc'd memory, or NULL. */
+uint8_t *stt_read_file(const char *path, size_t *len);
+
+/* Paths of the *.trace files in ../shared/corpus/real (sorted), at most max; returns the
+ * count, or -1 when that folder is absent (the caller skips with a message). */
+int stt_real_traces(char paths[][512], int max);
+
+/* Growable byte string for building traces by hand. */
+typedef struct {
+  uint8_t *p;
+  size_t len, cap;
+} stt_bytes;
+void stt_put(stt_bytes *b, const void *data, size_t n);
+void stt_byte(stt_bytes *b, uint8_t v);
+void stt_uv(stt_bytes *b, uint64_t v);                  /* minimal varint */
+void stt_uvw(stt_bytes *b, uint64_t v, size_t width);   /* varint padded to width */
+void stt_header(stt_bytes *b, int version);             /* 16-byte header */
+void stt_batch(stt_bytes *b, uint64_t pid, uint64_t ticks);
+void stt_freq(stt_bytes *b, uint64_t freq);
+void stt_string(stt_bytes *b, uint64_t id, const char *s);
+/* EvStack, length-prefixed with a minimal length; frames are n x {pc, fn, file, line}. */
+void stt_stack(stt_bytes *b, uint64_t id, const uint64_t *frames, size_t n);
+void stt_free(stt_bytes *b);
+
+/* A decoder run that records everything reported. */
+typedef struct {
+  st_diag *diags;
+  size_t ndiags;
+  size_t nevents;
+  /* Canonical text of every event and diagnostic, in order: equal runs give equal text. */
+  char *text;
+  size_t text_len, text_cap;
+  st_status status;   /* of st_decoder_finish */
+} stt_run;
+
+/* Decodes data pushing `chunk` bytes at a time (0 = all at once) in the given mode. */
+void stt_decode(stt_run *r, const uint8_t *data, size_t len, size_t chunk, st_mode mode);
+/* Same with a full config (callbacks are overridden). */
+void stt_decode_cfg(stt_run *r, const st_decode_config *cfg, const uint8_t *data, size_t len,
+                    size_t chunk);
+/* Index of the first diagnostic of rule, or -1. */
+int stt_find_diag(const stt_run *r, st_rule rule);
+void stt_run_free(stt_run *r);
+
+#endif
