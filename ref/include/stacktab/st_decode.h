@@ -62,6 +62,7 @@ typedef struct {
 typedef struct {
   uint64_t off;        /* byte offset of the event's first byte in the stream */
   uint64_t size;       /* bytes of the whole event, first byte to last */
+  int version;         /* the header's format version (1011, 1019, 1021): names differ */
   uint8_t type;        /* ST_EV_* (low 6 bits) */
   uint8_t field;       /* argument-count field (top 2 bits) */
   /* Length-prefixed events (field 3, and EvStack): the length L and its varint width. */
@@ -126,10 +127,10 @@ typedef struct {
   uint8_t *carry;            /* bytes of an event that straddles pushes */
   size_t carry_len, carry_cap, carry_need;
   st_frame *frames;
-  int seen_batch, seen_freq, at_batch_start;
+  int seen_batch, seen_freq, at_batch_start, batch_missing_reported;
   uint64_t batch_off, batch_bytes;
   uint64_t errors, warnings;
-  st_idmap strings;          /* string ID -> (arena offset << 20 | len)  */
+  st_idmap strings;          /* string ID -> arena offset << 24 | length */
   uint8_t *arena;
   size_t arena_len, arena_cap;
   st_idmap stacks;           /* stack ID -> flags and first-reference offset */

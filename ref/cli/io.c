@@ -1,0 +1,40 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+unsigned char *st_cli_read_all(const char *path, size_t *len) {
+  FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+  if (!f) {
+    fprintf(stderr, "stacktab: %s: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *p = malloc(cap);
+  while (p) {
+    if (n == cap) {
+      unsigned char *q = realloc(p, cap * 2);
+      if (!q) {
+        free(p);
+        p = NULL;
+        break;
+      }
+      p = q;
+      cap *= 2;
+    }
+    size_t got = fread(p + n, 1, cap - n, f);
+    if (got == 0) break;
+    n += got;
+  }
+  int bad = !p || ferror(f);
+  if (bad) fprintf(stderr, "stacktab: %s: %s\n", path, p ? "read error" : "out of memory");
+  if (f != stdin) fclose(f);
+  if (bad) {
+    free(p);
+    return NULL;
+  }
+  *len = n;
+  return p;
+}
