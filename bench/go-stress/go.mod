@@ -1,0 +1,3 @@
+module stacktab/gostress
+
+go 1.19

@@ -1,0 +1,3 @@
+module stacktab/tracegen
+
+go 1.19
