@@ -1,0 +1,89 @@
+/* String table: the encoder side of EvString (spec §4).
+ *
+ * IDs start at 1 and go to strings in first-use order; each distinct content is written once
+ * for the whole trace (until st_strtab_reset). The empty string is ID 0 and writes nothing.
+ * Function and file names keep only their LAST ST_NAME_MAX bytes (traceFrameForPC).
+ *
+ * Writing follows traceString: when the open batch has fewer than 1 + 2*10 + len bytes left,
+ * the buffer is flushed (a new batch for the same pid), then `25 varint(id) varint(len) bytes`.
+ *
+ * Strings too long for an empty buffer: this table cuts the string so that the declared length
+ * equals the bytes written and the batch ends exactly at the capacity. The Go runtime differs
+ * here: it declares len = the room left after the ID (when that room is below len + 10) and then
+ * copies only room - width(len) bytes, so its declared length exceeds what it wrote by 1-3 bytes
+ * and the trace is corrupt (spec §4; only strings over about 64 KB, or tiny buffers, reach it).
+ * Set `runtime_truncation` to reproduce the runtime's bytes exactly, e.g. for bad golden files.
+ * In both modes the table keeps the whole string under its ID, as the runtime does.
+ *
+ * Memory: entries and string bytes grow through the caller's st_alloc; a lookup allocates
+ * nothing. */
+#ifndef ST_STRTAB_H
+#define ST_STRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stacktab/st_alloc.h"
+#include "stacktab/st_enc.h"
+#include "stacktab/st_tbuf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* traceFrameForPC's maxLen: longer function and file names keep their last 1024 bytes. */
+#define ST_NAME_MAX 1024u
+
+typedef struct {
+  uint64_t hash;  /* FNV-1a 64 of the bytes; slot empty when id == 0 */
+  uint64_t id;
+  size_t off;     /* into the arena */
+  size_t len;
+} st_strent;
+
+typedef struct {
+  /* Read-only for callers. */
+  uint64_t next_id;       /* the ID the next new string gets (1 after init/reset) */
+  size_t count;           /* strings in the table */
+  uint64_t written;       /* EvString records written */
+  uint64_t truncated;     /* of which cut because they could not fit an empty buffer */
+  /* Settable: 1 = write oversize strings as the Go runtime does (declared > written). */
+  int runtime_truncation;
+  /* Private. */
+  const st_alloc *alloc;
+  st_strent *slots;       /* open addressing, power-of-two size */
+  size_t nslots;
+  char *arena;
+  size_t arena_len, arena_cap;
+} st_strtab;
+
+/* alloc NULL: the C library's. Allocates nothing until the first string. */
+st_enc_status st_strtab_init(st_strtab *t, const st_alloc *alloc);
+void st_strtab_free(st_strtab *t);
+/* Empties the table (memory kept) and sets next_id back to 1: a new trace. */
+void st_strtab_reset(st_strtab *t);
+
+/* Pre-seeds a string already defined (e.g. earlier in a trace being reproduced): later
+ * lookups of s give id and nothing is written. next_id becomes at least id + 1.
+ * ST_ENC_E_PARAM for id 0 or an empty s; ST_ENC_E_DUP when s is already in the table. */
+st_enc_status st_strtab_seed(st_strtab *t, uint64_t id, const char *s, size_t len);
+/* Sets the ID the next new string gets (must be >= 1). */
+st_enc_status st_strtab_set_next_id(st_strtab *t, uint64_t next_id);
+
+/* Looks s up without writing: 1 and *id when present (ID 0 for ""), else 0. */
+int st_strtab_find(const st_strtab *t, const char *s, size_t len, uint64_t *id);
+
+/* traceString: the ID of s; a new string is added and written to b (in a batch of pid). */
+st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s, size_t len,
+                               uint64_t *id);
+/* As st_strtab_intern after cutting a function/file name to its last ST_NAME_MAX bytes. */
+st_enc_status st_strtab_intern_name(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s,
+                                    size_t len, uint64_t *id);
+
+/* The string's hash (FNV-1a 64 over its bytes), used for the table's lookups. */
+uint64_t st_strtab_hash(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
