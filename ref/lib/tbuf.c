@@ -111,6 +111,14 @@ size_t st_tbuf_skip(st_tbuf *b, size_t n) {
   return at;
 }
 
+void st_tbuf_byte_at(st_tbuf *b, size_t pos, uint8_t v) {
+  if (!b->open || pos >= b->pos) {
+    fail(b, ST_ENC_E_STATE);
+    return;
+  }
+  b->mem[pos] = v;
+}
+
 void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v) {
   if (!b->open || pos > b->pos || b->pos - pos < ST_VARINT_MAX) {
     fail(b, ST_ENC_E_STATE);

@@ -89,6 +89,8 @@ void st_tbuf_varint(st_tbuf *b, uint64_t v);                /* minimal width */
 void st_tbuf_bytes(st_tbuf *b, const void *p, size_t n);
 /* Skips n bytes (left as zero) and returns their position, for a later st_tbuf_varint_at. */
 size_t st_tbuf_skip(st_tbuf *b, size_t n);
+/* Overwrites the byte at pos (a placeholder written before), e.g. a one-byte event length. */
+void st_tbuf_byte_at(st_tbuf *b, size_t pos, uint8_t v);
 /* Writes v as a 10-byte padded varint at pos (the Go 1.20+ varintAt, for EvStack lengths). */
 void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v);
 
