@@ -29,7 +29,7 @@ fi
 
 find_go() {
   for g in "${GO:-}" /usr/lib/go-1.19/bin/go "$(command -v go 2>/dev/null)"; do
-    [ -n "$g" ] && [ -x "$g" ] || continue
+    if [ -z "$g" ] || [ ! -x "$g" ]; then continue; fi
     case "$("$g" version 2>/dev/null)" in
       "go version go1.19"*) echo "$g"; return 0 ;;
     esac
@@ -45,7 +45,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/go-trace-events.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 # `go` may want a cache and home even for `go tool`; keep them private so
 # the script works as any user on a fresh machine.
-export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS= GO111MODULE=off
+export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS="" GO111MODULE=off
 [ -n "${HOME:-}" ] || export HOME="$tmp"
 
 # cmd/trace opens its HTTP listener before parsing (it does not serve with
