@@ -44,6 +44,7 @@ static void test_batch_header(void **s) {
   const uint8_t want[] = {0x41, 0x03, 0x64};
   assert_int_equal(e.out.len, 3);
   assert_memory_equal(e.out.p, want, 3);
+  stt_free(&e.out);
   /* The global buffer's pid -1 as uint64: a 10-byte varint (spec §3). */
   setup_env(&e, &b, mem, sizeof mem);
   e.ticks[0] = 300;
