@@ -191,7 +191,8 @@ static void reproduce(const char *path) {
   }
   assert_int_equal(st_tbuf_finish(&b), ST_ENC_OK);
   size_t want = len - evs[start].off;
-  printf("%s: %s, %zu stacks, %zu strings seeded, %zu batches, %zu bytes\n", strrchr(path, '/') + 1,
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  printf("%s: %s, %zu stacks, %zu strings seeded, %zu batches, %zu bytes\n", base,
          direct ? "direct" : "legacy", nstacks, seeded, r.nticks, want);
   assert_int_equal(r.next, r.nticks);
   assert_int_equal(r.out.len, want);
