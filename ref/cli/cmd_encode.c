@@ -307,15 +307,16 @@ static int do_event(enc_ctx *c, st_writer *w, const st_srcline *l, unsigned type
 }
 
 static int note_stack_line(enc_ctx *c, uint64_t id, unsigned line) {
-  if (id < c->id_line_len) return 0;
-  size_t n = c->id_line_len ? c->id_line_len : 64;
-  while (n <= id) n *= 2;
-  unsigned *p = realloc(c->id_line, n * sizeof *p);
-  if (!p) return -1;
-  memset(p + c->id_line_len, 0, (n - c->id_line_len) * sizeof *p);
-  c->id_line = p;
-  c->id_line_len = n;
-  p[id] = line;
+  if (id >= c->id_line_len) {
+    size_t n = c->id_line_len ? c->id_line_len : 64;
+    while (n <= id) n *= 2;
+    unsigned *p = realloc(c->id_line, n * sizeof *p);
+    if (!p) return -1;
+    memset(p + c->id_line_len, 0, (n - c->id_line_len) * sizeof *p);
+    c->id_line = p;
+    c->id_line_len = n;
+  }
+  if (c->id_line[id] == 0) c->id_line[id] = line; /* the first `stack` line with this ID */
   return 0;
 }
 
