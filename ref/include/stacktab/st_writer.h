@@ -73,7 +73,8 @@ typedef struct {
   uint64_t footer_ticks;
 } st_writer;
 
-/* Allocates the buffer and tables and writes the header. */
+/* Allocates the buffer and tables and writes the header. The buffer keeps a pointer to w: do
+ * not copy or move an initialised writer. */
 st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg);
 void st_writer_free(st_writer *w);
 
