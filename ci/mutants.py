@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Mutation check of the fuzz harnesses: plants known bugs, one at a time, in a COPY of the
+source tree (never the working tree) and shows that a harness catches each within a time
+bound. For every mutant: build the libFuzzer targets of the copy, run every harness once over
+its seed corpus, then fuzz the harnesses meant to catch it until one fails or the bound
+passes. Prints a table: mutant, caught by, seconds. Exit status 1 if any mutant survives or
+cannot be planted (the code it edits changed: update the mutant here).
+
+usage: ci/mutants.sh [--seconds=N] [--only=NAME,...] [--keep]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HARNESSES = ["varint", "decode", "split", "roundtrip", "differential"]
+
+class FUNC(str):
+    """Marks a mutant that replaces a whole C function (from its definition to its closing
+    brace at column 0) instead of an exact text."""
+
+
+# name, file, exact text (or FUNC(name)), replacement, harnesses to fuzz (after the seed replay), what it plants
+MUTANTS = [
+    ("flush-check-1-byte-small", "ref/lib/tbuf.c",
+     "if (!b->open || b->cap - b->pos < need) return st_tbuf_flush(b, pid);",
+     "if (!b->open || b->cap - b->pos + 1 < need) return st_tbuf_flush(b, pid);",
+     ["roundtrip", "differential"],
+     "every room check (events, strings, stacks) accepts one byte less room than needed"),
+    ("stack-legacy-need-1-byte-small", "ref/lib/tbuf.c",
+     "return sat_add(1 + ST_BYTES_PER_NUMBER, payload_len);",
+     "return sat_add(ST_BYTES_PER_NUMBER, payload_len);",
+     ["roundtrip"], "Go 1.19 EvStack room check 10 + len instead of 1 + 10 + len"),
+    ("stack-direct-bound-1-byte-small", "ref/lib/tbuf.c",
+     "return sat_add(1 + ST_BYTES_PER_NUMBER, st_stack_payload_bound(nframes));",
+     "return sat_add(ST_BYTES_PER_NUMBER, st_stack_payload_bound(nframes));",
+     ["roundtrip"], "Go 1.20+ EvStack room check 30 + 40n instead of 31 + 40n"),
+    ("string-bound-1-byte-small", "ref/lib/tbuf.c",
+     "size_t st_string_bound(size_t len) { return sat_add(1 + 2 * ST_BYTES_PER_NUMBER, len); }",
+     "size_t st_string_bound(size_t len) { return sat_add(2 * ST_BYTES_PER_NUMBER, len); }",
+     ["roundtrip"], "EvString room check 20 + len instead of 21 + len"),
+    ("backpatched-length-1-short", "ref/lib/dump.c",
+     "st_tbuf_varint_at(b, len_pos, b->pos - body);",
+     "st_tbuf_varint_at(b, len_pos, b->pos - body - 1);",
+     ["roundtrip", "differential"], "direct dump back-patches L - 1"),
+    ("string-after-its-stack", "ref/lib/dump.c", FUNC("record_legacy"),
+     """static st_enc_status record_legacy(st_dumper *d, uint64_t id, const st_enc_frame *f, size_t n) {
+  /* MUTANT: the last frame's file name, when new, gets its ID at once but its EvString is
+   * written only after the record that uses it. */
+  uint8_t *p = d->payload;
+  size_t len = 0;
+  uint64_t pid = d->cfg.pid;
+  int deferred = 0;
+  len += st_varint_put(p + len, id);
+  len += st_varint_put(p + len, n);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t fn, file;
+    st_enc_status s = st_strtab_intern_name(d->strings, d->buf, pid, f[i].fn, f[i].fn_len, &fn);
+    if (s) return s;
+    const char *fs = f[i].file;
+    size_t fl = f[i].file_len;
+    if (fl > ST_NAME_MAX) {
+      fs += fl - ST_NAME_MAX;
+      fl = ST_NAME_MAX;
+    }
+    if (i + 1 == n && fl > 0 && !st_strtab_find(d->strings, fs, fl, &file)) {
+      deferred = 1;
+      file = d->strings->next_id;
+    } else {
+      s = st_strtab_intern_name(d->strings, d->buf, pid, f[i].file, f[i].file_len, &file);
+      if (s) return s;
+    }
+    len += st_varint_put(p + len, f[i].pc);
+    len += st_varint_put(p + len, fn);
+    len += st_varint_put(p + len, file);
+    len += st_varint_put(p + len, f[i].line);
+  }
+  st_enc_status s = st_tbuf_reserve(d->buf, pid, st_stack_legacy_need(len));
+  if (s) return s;
+  st_tbuf_byte(d->buf, EV_STACK_BYTE);
+  st_tbuf_varint(d->buf, len);
+  st_tbuf_bytes(d->buf, p, len);
+  if (deferred) {
+    uint64_t late;
+    s = st_strtab_intern_name(d->strings, d->buf, pid, f[n - 1].file, f[n - 1].file_len, &late);
+    if (s) return s;
+  }
+  return d->buf->err;
+}
+""",
+     ["roundtrip", "differential"],
+     "Go 1.19 dump: a stack's last new file name is written after the stack"),
+    ("varint-10th-byte-unchecked", "ref/lib/varint.c",
+     "return b > 1 ? ST_VARINT_OVERFLOW : ST_VARINT_OK;",
+     "return ST_VARINT_OK;",
+     ["varint", "decode"], "the 10th varint byte may hold bits past 64"),
+    ("direct-length-minimal", "ref/lib/dump.c",
+     "  st_tbuf_varint_at(b, len_pos, b->pos - body);",
+     """  { /* MUTANT: a minimal length instead of the 10-byte padded one */
+    size_t plen = b->pos - body, w = st_varint_put(b->mem + len_pos, plen);
+    memmove(b->mem + len_pos + w, b->mem + body, plen);
+    b->pos = len_pos + w + plen;
+  }""",
+     ["differential", "roundtrip"], "the direct dump writes EvStack lengths minimal"),
+]
+
+
+def plant(src, text, repl):
+    """The mutated source, or None when the text to replace is not there exactly once."""
+    if isinstance(text, FUNC):
+        head = "static st_enc_status %s(" % text
+        i = src.find(head)
+        if i < 0 or src.find(head, i + 1) >= 0:
+            return None
+        j = src.find("\n}\n", i)
+        return None if j < 0 else src[:i] + repl.rstrip("\n") + src[j + 2:]
+    if src.count(text) != 1:
+        return None
+    return src.replace(text, repl)
+
+
+def run(cmd, cwd, timeout=None, log=None):
+    with open(log or os.devnull, "w") as out:
+        try:
+            return subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                  timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def copy_tree(dst):
+    """The sources a fuzz build needs, copied (build folders and .git left out)."""
+    def ignore(d, names):
+        return [n for n in names if n.startswith("build") or n == ".git"]
+    for item in ["CMakeLists.txt", "CMakePresets.json", "ref", "fuzz", "corpus", "conformance",
+                 "ci"]:
+        s = os.path.join(ROOT, item)
+        if os.path.isdir(s):
+            shutil.copytree(s, os.path.join(dst, item), ignore=ignore)
+        elif os.path.exists(s):
+            shutil.copy2(s, os.path.join(dst, item))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=120, help="fuzzing bound per mutant")
+    ap.add_argument("--only", default="", help="comma-separated mutant names")
+    ap.add_argument("--keep", action="store_true", help="keep the copy (its path is printed)")
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+    tmp = tempfile.mkdtemp(prefix="stacktab-mutants-")
+    copy = os.path.join(tmp, "src")
+    os.makedirs(copy)
+    copy_tree(copy)
+    build = os.path.join(tmp, "build")
+    cfg = ["cmake", "-S", copy, "-B", build, "-DCMAKE_C_COMPILER=clang",
+           "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DST_FUZZ=ON", "-DST_BUILD_TESTS=OFF"]
+    targets = ["fuzz_" + h for h in HARNESSES]
+    if run(cfg, tmp, log=os.path.join(tmp, "configure.log")) != 0:
+        print("mutants: configure failed, see", os.path.join(tmp, "configure.log"))
+        return 1
+    bins = os.path.join(build, "fuzz")
+
+    def build_all(tag):
+        log = os.path.join(tmp, "build-%s.log" % tag)
+        return run(["cmake", "--build", build, "-j2", "--target"] + targets, tmp, log=log) == 0
+
+    if not build_all("pristine"):
+        print("mutants: the unmutated tree does not build")
+        return 1
+    # The harnesses must pass on the unmutated code, or a "catch" would mean nothing.
+    for h in HARNESSES:
+        if run([os.path.join(bins, "fuzz_" + h), "-runs=0", os.path.join(copy, "corpus", h)],
+               tmp) != 0:
+            print("mutants: fuzz_%s fails on its seeds without any mutant: fix that first" % h)
+            return 1
+
+    rows, bad = [], 0
+    for name, rel, text, repl, fuzz_with, what in MUTANTS:
+        if only and name not in only:
+            continue
+        path = os.path.join(copy, rel)
+        orig = open(path).read()
+        mutated = plant(orig, text, repl)
+        if mutated is None:
+            rows.append((name, "NOT PLANTED (code changed)", "-"))
+            bad = 1
+            continue
+        with open(path, "w") as f:
+            f.write(mutated)
+        caught, secs = None, None
+        try:
+            if not build_all(name):
+                rows.append((name, "NOT BUILT (see build-%s.log)" % name, "-"))
+                bad = 1
+                continue
+            t0 = time.time()
+            for h in HARNESSES:  # 1. the seed corpora, once each
+                rc = run([os.path.join(bins, "fuzz_" + h), "-runs=0",
+                          os.path.join(copy, "corpus", h)], tmp,
+                         log=os.path.join(tmp, "%s-seeds-%s.log" % (name, h)))
+                if rc != 0:
+                    caught, secs = "%s (seed corpus)" % h, time.time() - t0
+                    break
+            for h in fuzz_with:  # 2. fuzzing, within what is left of the bound
+                if caught:
+                    break
+                left = a.seconds - (time.time() - t0)
+                if left < 1:
+                    break
+                dict_ = os.path.join(copy, "fuzz", h + ".dict")
+                work = os.path.join(tmp, "%s-%s" % (name, h))
+                os.makedirs(work, exist_ok=True)
+                cmd = [os.path.join(bins, "fuzz_" + h), "-max_total_time=%d" % int(left),
+                       "-max_len=65536", "-artifact_prefix=%s/" % work, work,
+                       os.path.join(copy, "corpus", h)]
+                if os.path.exists(dict_):
+                    cmd.insert(1, "-dict=" + dict_)
+                rc = run(cmd, tmp, timeout=left + 60, log=os.path.join(work, "fuzz.log"))
+                if rc not in (0, None):
+                    caught, secs = "%s (fuzzing)" % h, time.time() - t0
+        finally:
+            with open(path, "w") as f:
+                f.write(orig)
+        if caught:
+            rows.append((name, caught, "%.1f" % secs))
+        else:
+            rows.append((name, "SURVIVED %d s" % a.seconds, "-"))
+            bad = 1
+    build_all("restored")
+
+    w = max(len(r[0]) for r in rows) if rows else 6
+    print("%-*s  %-32s %8s" % (w, "mutant", "caught by", "seconds"))
+    for r in rows:
+        print("%-*s  %-32s %8s" % (w, r[0], r[1], r[2]))
+    if a.keep:
+        print("copy kept in", tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return bad
+
+
+if __name__ == "__main__":
+    sys.exit(main())
