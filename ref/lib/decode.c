@@ -366,14 +366,18 @@ static int commit_stack(st_decoder *d, parse *P) {
   if (!ev->has_len)
     reportf(d, ST_RULE_STACK_FORM, off, "EvStack written inline (field %u), not length-prefixed",
             ev->field);
+  /* A malformed stack is still delivered, without frames: frames stays NULL, so nframes
+   * must be 0 or callbacks would index a NULL array. */
   if (P->nargs < 2) {
     reportf(d, ST_RULE_STACK_NFRAMES, off, "EvStack has %llu arguments, needs at least 2",
             (unsigned long long)P->nargs);
+    ev->nframes = 0;
     return 0;
   }
   if (n > ST_MAX_FRAMES) {
     reportf(d, ST_RULE_STACK_TOO_DEEP, off, "EvStack %llu has %llu frames, over 1000",
             (unsigned long long)ev->stack_id, (unsigned long long)n);
+    ev->nframes = 0;
     return 0;
   }
   if (P->nargs != 2 + 4 * n) {
@@ -381,6 +385,7 @@ static int commit_stack(st_decoder *d, parse *P) {
             "EvStack %llu declares %llu frames (%llu arguments) but has %llu arguments",
             (unsigned long long)ev->stack_id, (unsigned long long)n,
             (unsigned long long)(2 + 4 * n), (unsigned long long)P->nargs);
+    ev->nframes = 0;
     return 0;
   }
   int undefined_reported = 0;
@@ -462,10 +467,11 @@ static int commit(st_decoder *d, parse *P) {
     if (ev->type != ST_EV_FREQUENCY || d->at_batch_start) d->batch_bytes += ev->size;
     d->at_batch_start = 0;
   }
-  if (ev->has_len && ev->size > ST_GO122_MAX_LEN)
+  /* Go 1.22+ compares the length varint L (the bytes after it), not the whole event. */
+  if (ev->has_len && ev->len > ST_GO122_MAX_LEN)
     reportf(d, ST_RULE_LEN_OVER_2048, ev->off,
-            "%s is %llu bytes long; Go 1.22+ readers refuse length-prefixed events over 2048",
-            st_event_name(ev->type, d->version), (unsigned long long)ev->size);
+            "%s has length %llu; Go 1.22+ readers refuse a length-prefixed event whose length "
+            "is over 2048", st_event_name(ev->type, d->version), (unsigned long long)ev->len);
 
   int r;
   if (ev->type == ST_EV_STRING)
@@ -601,10 +607,13 @@ static st_status feed(st_decoder *d, const uint8_t *p, size_t n, int eof) {
     if (d->carry_len > 0) {
       size_t take = d->carry_need > d->carry_len ? d->carry_need - d->carry_len : 0;
       if (take > n) take = n;
-      memcpy(d->carry + d->carry_len, p, take);
-      d->carry_len += take;
-      p += take;
-      n -= take;
+      /* st_decoder_finish feeds (NULL, 0): neither memcpy nor p + 0 may see that NULL. */
+      if (take) {
+        memcpy(d->carry + d->carry_len, p, take);
+        d->carry_len += take;
+        p += take;
+        n -= take;
+      }
       if (d->carry_len < d->carry_need && !eof) return current(d);
       int r = step(d, d->carry, d->carry_len, eof && n == 0, &used, &need, &err);
       if (r == R_FATAL) return fail(d, err);

@@ -1,0 +1,437 @@
+/* The stacktab CLI as a user runs it: `check` exit codes (0 valid, 1 invalid, 2 usage or I/O),
+ * the line format FILE:OFFSET: RULE-ID: message, --werror, --mode, --buf-size, `-` for stdin,
+ * and --help / --version. Inputs are hand-built traces written to temporary files; offsets are
+ * worked out from the bytes (header 0..15, Batch at 16, Frequency at 19, next event at 21). */
+#define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "st_test_util.h"
+
+#define RAW(b, ...)                            \
+  do {                                         \
+    const uint8_t raw_[] = {__VA_ARGS__};      \
+    stt_put((b), raw_, sizeof raw_);           \
+  } while (0)
+
+/* ---- temporary files ---- */
+
+#define MAX_TEMPS 32
+static char g_temps[MAX_TEMPS][64];
+static int g_ntemps;
+
+static const char *temp_with(const void *data, size_t len) {
+  assert_true(g_ntemps < MAX_TEMPS);
+  char *path = g_temps[g_ntemps++];
+  snprintf(path, 64, "/tmp/stacktab-cli-XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  const uint8_t *p = data;
+  while (len) {
+    ssize_t n = write(fd, p, len);
+    assert_true(n > 0);
+    p += n;
+    len -= (size_t)n;
+  }
+  close(fd);
+  return path;
+}
+
+static const char *temp_trace(void (*build)(stt_bytes *)) {
+  stt_bytes b = {0};
+  build(&b);
+  const char *p = temp_with(b.p, b.len);
+  stt_free(&b);
+  return p;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  for (int i = 0; i < g_ntemps; i++) unlink(g_temps[i]);
+  g_ntemps = 0;
+  return 0;
+}
+
+static char *slurp_fd(int fd) {
+  off_t end = lseek(fd, 0, SEEK_END);
+  assert_true(end >= 0);
+  char *s = malloc((size_t)end + 1);
+  assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+  size_t got = 0;
+  while (got < (size_t)end) {
+    ssize_t n = read(fd, s + got, (size_t)end - got);
+    assert_true(n > 0);
+    got += (size_t)n;
+  }
+  s[got] = '\0';
+  return s;
+}
+
+/* ---- running the CLI ---- */
+
+typedef struct {
+  int rc;
+  char *out, *err;
+} result;
+
+/* Runs ST_CLI_PATH with args (NULL-terminated), stdin from stdin_path (NULL: /dev/null). */
+static void cli(result *r, const char *stdin_path, const char *const *args) {
+  char outp[] = "/tmp/stacktab-cli-out-XXXXXX", errp[] = "/tmp/stacktab-cli-err-XXXXXX";
+  int ofd = mkstemp(outp), efd = mkstemp(errp);
+  assert_true(ofd >= 0 && efd >= 0);
+  unlink(outp);
+  unlink(errp);
+  const char *argv[16];
+  int n = 0;
+  argv[n++] = ST_CLI_PATH;
+  for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
+  argv[n] = NULL;
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int in = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(ofd, 1) < 0 || dup2(efd, 2) < 0) _exit(127);
+    execv(ST_CLI_PATH, (char *const *)argv);
+    _exit(126);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFEXITED(st)); /* no crash, no signal */
+  r->rc = WEXITSTATUS(st);
+  assert_true(r->rc != 126 && r->rc != 127);
+  r->out = slurp_fd(ofd);
+  r->err = slurp_fd(efd);
+  close(ofd);
+  close(efd);
+}
+
+static void result_free(result *r) {
+  free(r->out);
+  free(r->err);
+}
+
+#define CLI(r, in, ...)                                    \
+  do {                                                     \
+    const char *const args_[] = {__VA_ARGS__, NULL};       \
+    cli((r), (in), args_);                                 \
+  } while (0)
+
+/* The line `check` must print for a diagnostic: built from what the library reports for the
+ * same bytes, so the test checks the CLI's formatting, not the message wording. */
+static void expected_lines(char *out, size_t cap, const char *path, const stt_bytes *b,
+                           st_mode mode) {
+  stt_run r;
+  stt_decode(&r, b->p, b->len, 0, mode);
+  size_t n = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < r.ndiags; i++)
+    n += (size_t)snprintf(out + n, cap - n, "%s:%llu: %s: %s%s\n", path,
+                          (unsigned long long)r.diags[i].off, st_rule_id(r.diags[i].rule),
+                          r.diags[i].severity == ST_SEV_WARNING ? "warning: " : "",
+                          r.diags[i].message);
+  stt_run_free(&r);
+}
+
+/* ---- inputs ---- */
+
+static void base(stt_bytes *b) {
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01, 0x02, 0x64);
+}
+static void valid(stt_bytes *b) {
+  base(b);
+  RAW(b, 0x61, 0x01, 0x05); /* HeapAlloc: batch of 8 bytes */
+}
+static void string_id_zero(stt_bytes *b) {
+  base(b);
+  RAW(b, 0x25, 0x00, 0x01, 'a'); /* 21 */
+}
+static void two_problems(stt_bytes *b) {
+  base(b);
+  RAW(b, 0x25, 0x00, 0x01, 'a'); /* 21: STRING-ID-ZERO */
+  RAW(b, 0x25, 0x01, 0x00);      /* 25: STRING-EMPTY */
+}
+static void dup_stack(stt_bytes *b) {
+  base(b);
+  RAW(b, 0xc3, 0x06, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00); /* 21 */
+  RAW(b, 0xc3, 0x06, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00); /* 29: duplicate, strict only */
+}
+/* An EvStack whose length L is 2049 (> 2048): a warning only. 200 zero frames with PCs of
+ * 7 or 8 bytes: 1 + 2 + 200 x 3 + 154 x 7 + 46 x 8 = 2049. */
+static void long_stack(stt_bytes *b) {
+  base(b);
+  stt_bytes body = {0};
+  RAW(&body, 0x01, 0xc8, 0x01);
+  for (int i = 0; i < 200; i++) {
+    stt_uv(&body, i < 46 ? 1ull << 49 : 1ull << 42);
+    RAW(&body, 0x00, 0x00, 0x00);
+  }
+  assert_int_equal(body.len, 2049);
+  RAW(b, 0xc3, 0x81, 0x10); /* 2049 = 0x801 */
+  stt_put(b, body.p, body.len);
+  stt_free(&body);
+}
+
+/* ---- tests ---- */
+
+static void test_check_valid(void **state) {
+  (void)state;
+  const char *p = temp_trace(valid);
+  result r;
+  CLI(&r, NULL, "check", p);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "");
+  assert_string_equal(r.err, "");
+  result_free(&r);
+}
+
+static void test_check_invalid_line(void **state) {
+  (void)state;
+  const char *p = temp_trace(string_id_zero);
+  result r;
+  CLI(&r, NULL, "check", p);
+  assert_int_equal(r.rc, 1);
+  /* FILE:OFFSET: RULE-ID: message, one line. */
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s:21: STRING-ID-ZERO: ", p);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  size_t len = strlen(r.out);
+  assert_true(len > strlen(prefix) + 1);
+  assert_int_equal(r.out[len - 1], '\n');
+  assert_ptr_equal(strchr(r.out, '\n'), r.out + len - 1);
+  stt_bytes b = {0};
+  string_id_zero(&b);
+  char want[1024];
+  expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
+  assert_string_equal(r.out, want);
+  stt_free(&b);
+  result_free(&r);
+
+  /* -q: only the exit status. */
+  CLI(&r, NULL, "check", "-q", p);
+  assert_int_equal(r.rc, 1);
+  assert_string_equal(r.out, "");
+  result_free(&r);
+}
+
+static void test_check_lines_in_file_order(void **state) {
+  (void)state;
+  const char *p = temp_trace(two_problems);
+  result r;
+  CLI(&r, NULL, "check", p);
+  assert_int_equal(r.rc, 1);
+  char l1[128], l2[128];
+  snprintf(l1, sizeof l1, "%s:21: STRING-ID-ZERO: ", p);
+  snprintf(l2, sizeof l2, "\n%s:25: STRING-EMPTY: ", p);
+  assert_memory_equal(r.out, l1, strlen(l1));
+  assert_non_null(strstr(r.out, l2));
+  stt_bytes b = {0};
+  two_problems(&b);
+  char want[1024];
+  expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
+  assert_string_equal(r.out, want);
+  stt_free(&b);
+  result_free(&r);
+}
+
+static void test_check_missing_file(void **state) {
+  (void)state;
+  result r;
+  CLI(&r, NULL, "check", "/nonexistent/stacktab-no-such.trace");
+  assert_int_equal(r.rc, 2);
+  assert_string_equal(r.out, "");
+  assert_non_null(strstr(r.err, "/nonexistent/stacktab-no-such.trace"));
+  result_free(&r);
+}
+
+static void test_check_usage_errors(void **state) {
+  (void)state;
+  const char *p = temp_trace(valid);
+  result r;
+  CLI(&r, NULL, "check", "--frob", p);
+  assert_int_equal(r.rc, 2);
+  assert_true(r.err[0] != '\0');
+  result_free(&r);
+  CLI(&r, NULL, "check", "--mode=lenient", p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  CLI(&r, NULL, "check", "--buf-size=abc", p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  CLI(&r, NULL, "check", "--buf-size=0", p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  /* No FILE. */
+  CLI(&r, NULL, "check");
+  assert_int_equal(r.rc, 2);
+  assert_true(r.err[0] != '\0');
+  result_free(&r);
+  CLI(&r, NULL, "check", "--werror");
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  /* No command at all, and an unknown one. */
+  const char *const none[] = {NULL};
+  cli(&r, NULL, none);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "usage"));
+  result_free(&r);
+  CLI(&r, NULL, "frobnicate", p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+}
+
+static void test_check_several_files(void **state) {
+  (void)state;
+  const char *ok = temp_trace(valid), *bad = temp_trace(string_id_zero);
+  const char *missing = "/nonexistent/stacktab-missing.trace";
+  result r;
+  CLI(&r, NULL, "check", ok, ok);
+  assert_int_equal(r.rc, 0);
+  result_free(&r);
+  CLI(&r, NULL, "check", ok, bad, ok);
+  assert_int_equal(r.rc, 1);
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s:21: STRING-ID-ZERO: ", bad);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  assert_null(strstr(r.out, ok));
+  result_free(&r);
+  /* An I/O error outranks an invalid file; the other files are still checked. */
+  CLI(&r, NULL, "check", bad, missing);
+  assert_int_equal(r.rc, 2);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  result_free(&r);
+  CLI(&r, NULL, "check", missing, ok);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+}
+
+static void test_check_werror(void **state) {
+  (void)state;
+  const char *p = temp_trace(long_stack);
+  result r;
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s:21: LEN-OVER-2048: warning: ", p);
+  CLI(&r, NULL, "check", p);
+  assert_int_equal(r.rc, 0);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  stt_bytes b = {0};
+  long_stack(&b);
+  char want[1024];
+  expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
+  assert_string_equal(r.out, want);
+  stt_free(&b);
+  result_free(&r);
+  CLI(&r, NULL, "check", "--werror", p);
+  assert_int_equal(r.rc, 1);
+  assert_string_equal(r.out, want);
+  result_free(&r);
+  /* --werror changes nothing for a file without warnings. */
+  const char *ok = temp_trace(valid);
+  CLI(&r, NULL, "check", "--werror", ok);
+  assert_int_equal(r.rc, 0);
+  result_free(&r);
+}
+
+static void test_check_mode(void **state) {
+  (void)state;
+  const char *p = temp_trace(dup_stack);
+  result r;
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s:29: STACK-DUP-ID: ", p);
+  CLI(&r, NULL, "check", p);
+  assert_int_equal(r.rc, 1);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  result_free(&r);
+  CLI(&r, NULL, "check", "--mode=strict", p);
+  assert_int_equal(r.rc, 1);
+  result_free(&r);
+  CLI(&r, NULL, "check", "--mode=go", p);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "");
+  result_free(&r);
+  /* Rules of both modes still fail in go mode. */
+  const char *bad = temp_trace(string_id_zero);
+  CLI(&r, NULL, "check", "--mode=go", bad);
+  assert_int_equal(r.rc, 1);
+  result_free(&r);
+}
+
+static void test_check_buf_size(void **state) {
+  (void)state;
+  const char *p = temp_trace(valid); /* one batch of 3 + 2 + 3 = 8 bytes */
+  result r;
+  CLI(&r, NULL, "check", "--buf-size=8", p);
+  assert_int_equal(r.rc, 0);
+  result_free(&r);
+  CLI(&r, NULL, "check", "--buf-size=7", p);
+  assert_int_equal(r.rc, 1);
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s:16: BATCH-TOO-LARGE: ", p);
+  assert_memory_equal(r.out, prefix, strlen(prefix));
+  result_free(&r);
+}
+
+static void test_check_stdin(void **state) {
+  (void)state;
+  const char *bad = temp_trace(string_id_zero), *ok = temp_trace(valid);
+  result r;
+  CLI(&r, bad, "check", "-");
+  assert_int_equal(r.rc, 1);
+  assert_memory_equal(r.out, "-:21: STRING-ID-ZERO: ", strlen("-:21: STRING-ID-ZERO: "));
+  result_free(&r);
+  CLI(&r, ok, "check", "-");
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "");
+  result_free(&r);
+  /* Empty stdin: the header is missing. */
+  CLI(&r, NULL, "check", "-");
+  assert_int_equal(r.rc, 1);
+  assert_memory_equal(r.out, "-:0: TRUNCATED: ", strlen("-:0: TRUNCATED: "));
+  result_free(&r);
+}
+
+static void test_help_and_version(void **state) {
+  (void)state;
+  static const char *const cmds[] = {"check", "dump", "stats"};
+  result r;
+  for (size_t i = 0; i < 3; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "usage: stacktab %s", cmds[i]);
+    CLI(&r, NULL, cmds[i], "--help");
+    assert_int_equal(r.rc, 0);
+    assert_memory_equal(r.out, want, strlen(want));
+    result_free(&r);
+  }
+  CLI(&r, NULL, "--help");
+  assert_int_equal(r.rc, 0);
+  assert_memory_equal(r.out, "usage: stacktab", strlen("usage: stacktab"));
+  result_free(&r);
+  CLI(&r, NULL, "--version");
+  assert_int_equal(r.rc, 0);
+  assert_memory_equal(r.out, "stacktab ", strlen("stacktab "));
+  assert_true(r.out[9] >= '0' && r.out[9] <= '9');
+  result_free(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_teardown(test_check_valid, teardown),
+      cmocka_unit_test_teardown(test_check_invalid_line, teardown),
+      cmocka_unit_test_teardown(test_check_lines_in_file_order, teardown),
+      cmocka_unit_test_teardown(test_check_missing_file, teardown),
+      cmocka_unit_test_teardown(test_check_usage_errors, teardown),
+      cmocka_unit_test_teardown(test_check_several_files, teardown),
+      cmocka_unit_test_teardown(test_check_werror, teardown),
+      cmocka_unit_test_teardown(test_check_mode, teardown),
+      cmocka_unit_test_teardown(test_check_buf_size, teardown),
+      cmocka_unit_test_teardown(test_check_stdin, teardown),
+      cmocka_unit_test_teardown(test_help_and_version, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
