@@ -6,7 +6,7 @@
  *  - the reported events tile the input: each starts where the previous ended (the first at
  *    byte 16); no event comes after a rule marked fatal; and when they stop short of the end
  *    of the input, the last diagnostic is an error at the point where they stopped (some
- *    rules not marked fatal, e.g. EVENT-LENGTH on an absurd length, also stop decoding);
+ *    rules not marked fatal, e.g. STACK-NFRAMES on an absurd length, also stop decoding);
  *  - diagnostics are well formed (known rule, its severity, an offset inside the input, a
  *    message) and the status agrees with them (ST_OK exactly when no error was reported);
  *  - go mode is strict mode minus the strict-only rules: the same events, and the same

@@ -20,7 +20,7 @@ static const st_rule_desc k_rules[ST_RULE_COUNT] = {
     "the event type is known to the header's version"},
   [ST_RULE_EVENT_NARGS] = {"EVENT-NARGS", ST_SEV_ERROR, 0, 0,
     "an event has the number of arguments its type defines"},
-  [ST_RULE_EVENT_LENGTH] = {"EVENT-LENGTH", ST_SEV_ERROR, 0, 0,
+  [ST_RULE_EVENT_LENGTH] = {"EVENT-LENGTH", ST_SEV_ERROR, 0, 1,
     "the arguments of a length-prefixed event end exactly at its length"},
   [ST_RULE_BATCH_MISSING] = {"BATCH-MISSING", ST_SEV_ERROR, 1, 0,
     "every event after the header belongs to a batch (EvBatch comes first)"},

@@ -53,7 +53,10 @@ typedef struct {
   const char *id;        /* stable ID, e.g. "VARINT-OVERFLOW" */
   st_severity severity;
   unsigned char strict_only; /* 1: checked in strict mode only; go mode accepts as Go 1.19 does */
-  unsigned char fatal;       /* 1: decoding cannot go on after it */
+  unsigned char fatal;       /* 1: decoding always stops there. 0: it goes on after the
+                              * event, except when the event's length is more than any valid
+                              * reading allows (STACK-NFRAMES, STACK-TOO-DEEP on a length over
+                              * 40020 bytes): then there is no event end to go on from */
   const char *summary;   /* one line: what the rule requires */
 } st_rule_desc;
 
