@@ -55,16 +55,16 @@ static void pend(parse *P, st_rule r, const char *fmt, ...) {
 }
 
 static void report(st_decoder *d, st_rule r, uint64_t off, const char *msg) {
-  const st_rule_desc *rd = st_rule_describe(r);
-  if (rd->strict_only && d->cfg.mode != ST_MODE_STRICT) return;
-  if (rd->severity == ST_SEV_WARNING)
+  const st_rule_desc *desc = st_rule_describe(r);
+  if (desc->strict_only && d->cfg.mode != ST_MODE_STRICT) return;
+  if (desc->severity == ST_SEV_WARNING)
     d->warnings++;
   else
     d->errors++;
   if (!d->cfg.on_diag) return;
   st_diag dg;
   dg.rule = r;
-  dg.severity = rd->severity;
+  dg.severity = desc->severity;
   dg.off = off;
   snprintf(dg.message, sizeof dg.message, "%s", msg);
   d->cfg.on_diag(d->cfg.user, &dg);
@@ -245,7 +245,7 @@ static int parse_event(st_decoder *d, parse *P, uint64_t off) {
          "a second trace header starts here: several traces concatenated in one file");
     return R_FATAL;
   }
-  if (!st_event_allowed(type, d->version)) {
+  if (!d->allowed[type]) {
     pend(P, ST_RULE_EVENT_UNKNOWN, "unknown event type %u (byte 0x%02x) for go 1.%d", type, b,
          d->version % 1000);
     return R_FATAL;
@@ -547,8 +547,9 @@ static int check_header(st_decoder *d, const uint8_t *h) {
   static const char tail[] = " trace\0\0\0\0";
   int ok = memcmp(h, "go ", 3) == 0 && h[3] >= '1' && h[3] <= '9' && h[4] == '.' &&
            h[5] >= '1' && h[5] <= '9';
-  int major = 0, minor = 0, i = 6;
+  int major = 0, minor = 0;
   if (ok) {
+    int i = 6;
     major = h[3] - '0';
     minor = h[5] - '0';
     while (i < 8 && h[i] >= '0' && h[i] <= '9') minor = minor * 10 + (h[i++] - '0');
@@ -570,6 +571,7 @@ static int check_header(st_decoder *d, const uint8_t *h) {
     return -1;
   }
   d->version = ver;
+  for (unsigned t = 0; t < 64; t++) d->allowed[t] = (uint8_t)st_event_allowed(t, ver);
   return 0;
 }
 

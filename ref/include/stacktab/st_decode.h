@@ -123,6 +123,7 @@ typedef struct {
   /* Everything below is private. */
   int state;                 /* 0 uninit, 1 header, 2 events, 3 failed, 4 finished */
   int version;
+  uint8_t allowed[64];       /* event types of this version (looked up per event) */
   uint64_t off;              /* stream offset of carry[0] (or of the next byte) */
   uint8_t *carry;            /* bytes of an event that straddles pushes */
   size_t carry_len, carry_cap, carry_need;
