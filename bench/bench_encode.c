@@ -123,9 +123,20 @@ int main(int argc, char **argv) {
     for (size_t k = 0; k < n; k++) stacks[i][1 + k] = 0x400000 + (rnd() % NSYM) * 16;
     stacks[i][1] = 0x400000 + i * 16 * NSYM + 16; /* distinct first PC: distinct stacks */
   }
+  /* Alternate the two algorithms in 5 slices each, so that a change in machine load during
+   * the run weighs on both alike and the ratio stays meaningful. */
   result r[2];
-  r[0] = bench(ST_ALGO_LEGACY, stacks, nstacks, secs);
-  r[1] = bench(ST_ALGO_DIRECT, stacks, nstacks, secs);
+  memset(r, 0, sizeof r);
+  for (int slice = 0; slice < 5; slice++) {
+    for (int a = 0; a < 2; a++) {
+      result x = bench(a ? ST_ALGO_DIRECT : ST_ALGO_LEGACY, stacks, nstacks, secs / 5);
+      r[a].secs += x.secs;
+      r[a].frames += x.frames;
+      r[a].bytes += x.bytes;
+      r[a].records += x.records;
+      r[a].rounds += x.rounds;
+    }
+  }
   printf("stack-table dump, %zu stacks, %llu frames and %llu bytes per dump (legacy)\n", nstacks,
          (unsigned long long)(r[0].frames / r[0].rounds), (unsigned long long)(r[0].bytes / r[0].rounds));
   printf("%-8s %8s %14s %10s %12s\n", "algo", "rounds", "frames/s", "MB/s", "bytes/dump");
