@@ -186,7 +186,7 @@ static int pass_settings(enc_ctx *c) {
       s.frame_pc = s.pc;
       if (l->n == 6) {
         st_tok v = t[5];
-        if (v.quoted || v.len < 4 || memcmp(v.p, "pc=", 3))
+        if (v.quoted || v.len < 4 || memcmp(v.p, "pc=", 3) != 0)
           return bad(c, l->lineno, "sym: the optional 5th field is pc=FRAMEPC");
         v.p += 3;
         v.len -= 3;
@@ -242,7 +242,8 @@ static int pass_settings(enc_ctx *c) {
         }
     }
   }
-  qsort(c->syms, c->nsyms, sizeof *c->syms, cmp_sym);
+  /* syms is NULL when the description names no symbols; qsort(NULL, 0, ...) is UB. */
+  if (c->nsyms > 1) qsort(c->syms, c->nsyms, sizeof *c->syms, cmp_sym);
   return ST_EXIT_OK;
 }
 
@@ -287,9 +288,9 @@ static int do_event(enc_ctx *c, st_writer *w, const st_srcline *l, unsigned type
   uint64_t args[8]; /* the most any event takes is 4 */
   for (size_t i = 0; i < want; i++) {
     const st_tok *a = &t[2 + i];
-    st_enc_status s;
     if (a->quoted) {
-      if ((s = st_writer_string(w, a->p, a->len, &args[i]))) return enc_fail(c, l->lineno, "string", s);
+      st_enc_status s = st_writer_string(w, a->p, a->len, &args[i]);
+      if (s) return enc_fail(c, l->lineno, "string", s);
     } else if (is_label(a)) {
       const label_ent *e = find_label(c, a);
       if (!e) return bad(c, l->lineno, "unknown stack label '%.*s'", (int)a->len, a->p);

@@ -27,7 +27,7 @@ int st_opt_u64(const char *s, unsigned long long *v) {
 
 static int opt_value(const char *arg, const char *name, const char **val) {
   size_t n = strlen(name);
-  if (strncmp(arg, name, n) || arg[n] != '=') return 0;
+  if (strncmp(arg, name, n) != 0 || arg[n] != '=') return 0;
   *val = arg + n + 1;
   return 1;
 }

@@ -62,7 +62,8 @@ int st_src_parse(st_src *s, char *text, size_t len, unsigned *bad_line, char *er
             text[o++] = q;
             continue;
           }
-          char e = i < len ? text[i++] : 0;
+          char e = '\0';
+          if (i < len) e = text[i++];
           switch (e) {
             case '\\': text[o++] = '\\'; break;
             case '"': text[o++] = '"'; break;

@@ -24,7 +24,9 @@ unsigned char *st_cli_read_all(const char *path, size_t *len) {
       p = q;
       cap *= 2;
     }
-    size_t got = fread(p + n, 1, cap - n, f);
+    /* p is non-NULL here (loop condition; the realloc failure path breaks out), which
+     * cppcheck 2.10 does not see through the break. */
+    size_t got = fread(p + n, 1, cap - n, f);  /* cppcheck-suppress nullPointerArithmeticRedundantCheck */
     if (got == 0) break;
     n += got;
   }

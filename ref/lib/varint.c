@@ -32,7 +32,8 @@ size_t st_varint_put_width(uint8_t *dst, uint64_t v, size_t width) {
 st_varint_status st_varint_get(const uint8_t *src, size_t avail, uint64_t *v, size_t *width) {
   uint64_t x = 0;
   size_t lim = avail < ST_VARINT_MAX ? avail : ST_VARINT_MAX;
-  for (size_t i = 0; i < lim; i++) {
+  /* cppcheck 2.10 wrongly infers lim < 1 from the ternary above (false positive). */
+  for (size_t i = 0; i < lim; i++) {  /* cppcheck-suppress knownConditionTrueFalse */
     uint8_t b = src[i];
     if (i == ST_VARINT_MAX - 1) {
       /* The 10th byte: only its lowest bit still fits in 64 bits. */
