@@ -157,6 +157,42 @@ static int parse_string(st_decoder *d, parse *P, uint64_t off) {
   return rd_bytes(P, len);
 }
 
+/* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
+static inline size_t short_varint(const uint8_t *q, uint64_t *v) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
+    x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
+    if (!(q[i] & 0x80)) {
+      *v = x;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+/* The hot loop of stack-heavy traces: whole frames read straight from a payload that is
+ * entirely in the buffer. It stops at the first frame that comes within 40 bytes of the
+ * payload's end or holds a 10-byte varint, and the general loop reads the rest with every
+ * check; so both paths give the same result. Returns the number of varints it read. */
+static uint64_t fast_frames(st_decoder *d, parse *P, uint64_t end, uint64_t n) {
+  if (end > P->avail) return 0;
+  uint64_t f = 0;
+  const uint8_t *p = P->p;
+  size_t pos = P->pos;
+  for (; f < n && pos + 4 * ST_VARINT_MAX <= end; f++) {
+    st_frame *fr = &d->frames[f];
+    size_t w0, w1, w2, w3;
+    if (!(w0 = short_varint(p + pos, &fr->pc))) break;
+    if (!(w1 = short_varint(p + pos + w0, &fr->fn_id))) break;
+    if (!(w2 = short_varint(p + pos + w0 + w1, &fr->file_id))) break;
+    if (!(w3 = short_varint(p + pos + w0 + w1 + w2, &fr->line))) break;
+    pos += w0 + w1 + w2 + w3;
+  }
+  P->pos = pos;
+  P->nargs = 2 + 4 * f;
+  return 4 * f;
+}
+
 /* An EvStack payload (after L) or inline EvStack args: id, n, then 4 varints per frame. */
 static int parse_stack_args(st_decoder *d, parse *P, uint64_t off, uint64_t end, int prefixed) {
   uint64_t v;
@@ -188,6 +224,7 @@ static int parse_stack_args(st_decoder *d, parse *P, uint64_t off, uint64_t end,
              (unsigned long long)n);
         return R_FATAL;
       }
+      if (prefixed && n <= ST_MAX_FRAMES) i += fast_frames(d, P, end, n);
     } else {
       uint64_t k = i - 2;
       if (k / 4 < ST_MAX_FRAMES) {
