@@ -179,7 +179,7 @@ static uint64_t fast_frames(st_decoder *d, parse *P, uint64_t end, uint64_t n) {
   uint64_t f = 0;
   const uint8_t *p = P->p;
   size_t pos = P->pos;
-  for (; f < n && pos + 4 * ST_VARINT_MAX <= end; f++) {
+  for (; f < n && pos + (size_t)4 * ST_VARINT_MAX <= end; f++) {
     st_frame *fr = &d->frames[f];
     size_t w0, w1, w2, w3;
     if (!(w0 = short_varint(p + pos, &fr->pc))) break;
