@@ -17,4 +17,8 @@ int st_cmd_encode(int argc, char **argv);
  * NULL on failure. The caller frees the result. */
 unsigned char *st_cli_read_all(const char *path, size_t *len);
 
+/* Flushes stdout; prints "stacktab: writing output: reason" and returns ST_EXIT_USAGE when the
+ * output could not be written (a full disk, a closed pipe), else `rc`. */
+int st_cli_finish_output(int rc);
+
 #endif

@@ -136,7 +136,5 @@ int st_cmd_dump(int argc, char **argv) {
   cfg.on_event = on_event;
   cfg.on_diag = on_diag;
   cfg.user = &c;
-  int rc = st_run_decoder(path, &cfg, chunk);
-  fflush(stdout);
-  return rc;
+  return st_cli_finish_output(st_run_decoder(path, &cfg, chunk));
 }

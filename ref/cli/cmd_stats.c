@@ -132,5 +132,5 @@ int st_cmd_stats(int argc, char **argv) {
   for (unsigned t = 1; t < ST_EV_COUNT; t++)
     if (s.count[t])
       printf("%-20s %10llu %12llu\n", st_event_name(t, s.version), s.count[t], s.bytes[t]);
-  return rc;
+  return st_cli_finish_output(rc);
 }

@@ -40,3 +40,11 @@ unsigned char *st_cli_read_all(const char *path, size_t *len) {
   *len = n;
   return p;
 }
+
+int st_cli_finish_output(int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "stacktab: writing output: %s\n", strerror(errno));
+    return ST_EXIT_USAGE;
+  }
+  return rc;
+}

@@ -419,6 +419,126 @@ static void test_help_and_version(void **state) {
   result_free(&r);
 }
 
+/* One event of each printed shape; offsets and values worked out by hand from these bytes. */
+static void shapes(stt_bytes *b) {
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01);                                     /* 16 Batch p=0 ticks=1 */
+  RAW(b, 0x02, 0x64);                                           /* 19 Frequency 100 */
+  RAW(b, 0x25, 0x01, 0x04, 'm', 'a', 'i', 'n');                 /* 21 String 1 "main" */
+  RAW(b, 0x25, 0x02, 0x04, 'a', '.', 'g', 'o');                 /* 28 String 2 "a.go" */
+  RAW(b, 0x51, 0x01, 0x01);                                     /* 35 GoSched ts=1 stack=1 */
+  RAW(b, 0xf0, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 'h', 'e', 'y'); /* 38 UserLog, L=4 */
+  RAW(b, 0xc3, 0x06, 0x01, 0x01, 0x10, 0x01, 0x02, 0x07);       /* 48 Stack 1, 1 frame */
+}
+
+static void test_dump_json(void **state) {
+  (void)state;
+  const char *p = temp_trace(shapes);
+  result r;
+  CLI(&r, NULL, "dump", "--json", p);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.err, "");
+  assert_string_equal(r.out,
+      "{\"off\":16,\"type\":\"Batch\",\"args\":[0,1]}\n"
+      "{\"off\":19,\"type\":\"Frequency\",\"args\":[100]}\n"
+      "{\"off\":21,\"type\":\"String\",\"id\":1,\"str\":\"main\"}\n"
+      "{\"off\":28,\"type\":\"String\",\"id\":2,\"str\":\"a.go\"}\n"
+      "{\"off\":35,\"type\":\"GoSched\",\"args\":[1,1]}\n"
+      "{\"off\":38,\"type\":\"UserLog\",\"args\":[1,0,0,0],\"str\":\"hey\"}\n"
+      "{\"off\":48,\"type\":\"Stack\",\"id\":1,\"frames\":[{\"pc\":16,\"fn\":\"main\","
+      "\"file\":\"a.go\",\"line\":7}]}\n");
+  result_free(&r);
+}
+
+static void test_dump_text(void **state) {
+  (void)state;
+  const char *p = temp_trace(shapes);
+  result r;
+  CLI(&r, NULL, "dump", p);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out,
+      "16 Batch 0 1\n"
+      "19 Frequency 100\n"
+      "21 String id=1 \"main\"\n"
+      "28 String id=2 \"a.go\"\n"
+      "35 GoSched 1 1\n"
+      "38 UserLog 1 0 0 0 \"hey\"\n"
+      "48 Stack id=1 frames=1\n"
+      "    0x10 \"main\" \"a.go\":7\n");
+  result_free(&r);
+}
+
+static void test_dump_invalid_and_usage(void **state) {
+  (void)state;
+  const char *p = temp_trace(string_id_zero);
+  result r;
+  CLI(&r, NULL, "dump", "--json", p);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.err, ":21: STRING-ID-ZERO: "));
+  result_free(&r);
+  CLI(&r, NULL, "dump");
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  CLI(&r, NULL, "dump", p, p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  CLI(&r, NULL, "stats", "--bogus", p);
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+  CLI(&r, NULL, "stats", "/nonexistent/x.trace");
+  assert_int_equal(r.rc, 2);
+  result_free(&r);
+}
+
+/* Output that cannot be written is an I/O error (exit 2), not a silent success. */
+static void test_dump_to_full_disk(void **state) {
+  (void)state;
+  if (access("/dev/full", W_OK) != 0) {
+    printf("SKIP: no /dev/full\n");
+    return;
+  }
+  const char *p = temp_trace(shapes);
+  fflush(stdout);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int fd = open("/dev/full", O_WRONLY);
+    int nul = open("/dev/null", O_WRONLY);
+    if (fd < 0 || nul < 0 || dup2(fd, 1) < 0 || dup2(nul, 2) < 0) _exit(127);
+    execl(ST_CLI_PATH, ST_CLI_PATH, "dump", "--json", p, (char *)NULL);
+    _exit(126);
+  }
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 2);
+}
+
+static void test_stats(void **state) {
+  (void)state;
+  const char *p = temp_trace(shapes);
+  result r;
+  CLI(&r, NULL, "stats", p);
+  assert_int_equal(r.rc, 0);
+  static const char *const want[] = {
+      "header          go 1.19 trace\n",
+      "events          7\n",
+      "batches         1\n",
+      "strings         2\n",
+      "stacks          1\n",
+      "frames          1\n",
+      "stack lengths   1 minimal, 0 padded; by width: 1:1\n",
+      "largest stack   8 bytes (payload 6), 1 frames, at offset 48\n",
+      "largest batch   40 bytes, at offset 16\n",
+      "bytes           header 16, batch headers 3, strings 14, stacks 8, other events 15\n",
+      "String                        2           14\n",
+      "UserLog                       1           10\n",
+  };
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+    if (!strstr(r.out, want[i])) fail_msg("stats output lacks: %s\n%s", want[i], r.out);
+  result_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_check_valid, teardown),
@@ -432,6 +552,11 @@ int main(void) {
       cmocka_unit_test_teardown(test_check_buf_size, teardown),
       cmocka_unit_test_teardown(test_check_stdin, teardown),
       cmocka_unit_test_teardown(test_help_and_version, teardown),
+      cmocka_unit_test_teardown(test_dump_json, teardown),
+      cmocka_unit_test_teardown(test_dump_text, teardown),
+      cmocka_unit_test_teardown(test_dump_invalid_and_usage, teardown),
+      cmocka_unit_test_teardown(test_dump_to_full_disk, teardown),
+      cmocka_unit_test_teardown(test_stats, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
