@@ -79,23 +79,28 @@ static void reportf(st_decoder *d, st_rule r, uint64_t off, const char *fmt, ...
   report(d, r, off, msg);
 }
 
+/* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
+static inline size_t short_varint(const uint8_t *q, uint64_t *v) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
+    x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
+    if (!(q[i] & 0x80)) {
+      *v = x;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
 /* Reads one varint at P->pos. R_NEED sets P->need; R_FATAL leaves a pending fatal diagnostic. */
 static int rd(parse *P, uint64_t off, const char *what, uint64_t *v, size_t *w) {
   size_t width = 0;
   /* Fast path (the decoder's hot spot): a varint of at most 9 bytes wholly in the buffer cannot
    * be short, overlong or overflowing, so it is read here without the library call. */
-  if (P->avail - P->pos >= ST_VARINT_MAX) {
-    const uint8_t *q = P->p + P->pos;
-    uint64_t x = 0;
-    for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
-      x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
-      if (!(q[i] & 0x80)) {
-        *v = x;
-        P->pos += i + 1;
-        if (w) *w = i + 1;
-        return R_OK;
-      }
-    }
+  if (P->avail - P->pos >= ST_VARINT_MAX && (width = short_varint(P->p + P->pos, v)) != 0) {
+    P->pos += width;
+    if (w) *w = width;
+    return R_OK;
   }
   switch (st_varint_get(P->p + P->pos, P->avail - P->pos, v, &width)) {
     case ST_VARINT_OK:
@@ -155,19 +160,6 @@ static int parse_string(st_decoder *d, parse *P, uint64_t off) {
     return R_FATAL;
   }
   return rd_bytes(P, len);
-}
-
-/* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
-static inline size_t short_varint(const uint8_t *q, uint64_t *v) {
-  uint64_t x = 0;
-  for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
-    x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
-    if (!(q[i] & 0x80)) {
-      *v = x;
-      return i + 1;
-    }
-  }
-  return 0;
 }
 
 /* The hot loop of stack-heavy traces: whole frames read straight from a payload that is
