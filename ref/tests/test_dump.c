@@ -9,21 +9,7 @@
 #include "st_test_util.h"
 #include "stacktab/st_stacktab.h"
 
-typedef struct {
-  stt_bytes out;
-  int nbatches;
-  size_t batch_len[64];
-  uint64_t now;
-} env;
-
-static int sink(void *u, const uint8_t *p, size_t n) {
-  env *e = u;
-  stt_put(&e->out, p, n);
-  if (e->nbatches < 64) e->batch_len[e->nbatches] = n;
-  e->nbatches++;
-  return 0;
-}
-static uint64_t clk(void *u) { return ++((env *)u)->now; }
+typedef stt_sink env;
 
 typedef struct {
   env e;
@@ -39,7 +25,8 @@ static void fix_init(fix *f, size_t cap, st_dump_algo algo) {
   f->cap = cap;
   f->mem = malloc(cap + 16);
   memset(f->mem, 0x5a, cap + 16); /* guard bytes after the capacity */
-  assert_int_equal(st_tbuf_init(&f->b, f->mem, cap, sink, &f->e, clk, &f->e), ST_ENC_OK);
+  assert_int_equal(
+      st_tbuf_init(&f->b, f->mem, cap, stt_sink_put, &f->e, stt_sink_clock, &f->e), ST_ENC_OK);
   assert_int_equal(st_strtab_init(&f->t, NULL), ST_ENC_OK);
   st_dump_config c;
   st_dump_config_default(&c);

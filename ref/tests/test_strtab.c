@@ -8,21 +8,7 @@
 #include "st_test_util.h"
 #include "stacktab/st_strtab.h"
 
-typedef struct {
-  stt_bytes out;
-  int nbatches;
-  size_t batch_len[8];
-  uint64_t now;
-} env;
-
-static int sink(void *u, const uint8_t *p, size_t n) {
-  env *e = u;
-  stt_put(&e->out, p, n);
-  if (e->nbatches < 8) e->batch_len[e->nbatches] = n;
-  e->nbatches++;
-  return 0;
-}
-static uint64_t clk(void *u) { return ++((env *)u)->now; }
+typedef stt_sink env;
 
 typedef struct {
   env e;
@@ -34,7 +20,8 @@ typedef struct {
 static void fix_init(fix *f, size_t cap) {
   memset(f, 0, sizeof *f);
   f->mem = malloc(cap);
-  assert_int_equal(st_tbuf_init(&f->b, f->mem, cap, sink, &f->e, clk, &f->e), ST_ENC_OK);
+  assert_int_equal(
+      st_tbuf_init(&f->b, f->mem, cap, stt_sink_put, &f->e, stt_sink_clock, &f->e), ST_ENC_OK);
   assert_int_equal(st_strtab_init(&f->t, NULL), ST_ENC_OK);
 }
 static void fix_done(fix *f) {

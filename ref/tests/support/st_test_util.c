@@ -92,6 +92,16 @@ void stt_free(stt_bytes *b) {
   memset(b, 0, sizeof *b);
 }
 
+int stt_sink_put(void *u, const uint8_t *p, size_t n) {
+  stt_sink *e = u;
+  stt_put(&e->out, p, n);
+  if (e->nbatches < 64) e->batch_len[e->nbatches] = n;
+  e->nbatches++;
+  return 0;
+}
+
+uint64_t stt_sink_clock(void *u) { return ++((stt_sink *)u)->now; }
+
 static void text_add(stt_run *r, const char *fmt, ...) {
   char tmp[512];
   va_list ap;

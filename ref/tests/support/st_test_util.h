@@ -35,6 +35,17 @@ void stt_string(stt_bytes *b, uint64_t id, const char *s);
 void stt_stack(stt_bytes *b, uint64_t id, const uint64_t *frames, size_t n);
 void stt_free(stt_bytes *b);
 
+/* What an encoder's trace buffer hands out, for st_tbuf_init: every batch appended to `out`
+ * (the first 64 batch lengths kept), and a clock that counts 1, 2, 3, ... */
+typedef struct {
+  stt_bytes out;
+  int nbatches;
+  size_t batch_len[64];
+  uint64_t now;
+} stt_sink;
+int stt_sink_put(void *u, const uint8_t *p, size_t n);
+uint64_t stt_sink_clock(void *u);
+
 /* A decoder run that records everything reported. */
 typedef struct {
   st_diag *diags;
