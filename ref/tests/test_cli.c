@@ -10,116 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "st_test_util.h"
+#include "st_test_cli.h"
 
 #define RAW(b, ...)                            \
   do {                                         \
     const uint8_t raw_[] = {__VA_ARGS__};      \
     stt_put((b), raw_, sizeof raw_);           \
-  } while (0)
-
-/* ---- temporary files ---- */
-
-#define MAX_TEMPS 32
-static char g_temps[MAX_TEMPS][64];
-static int g_ntemps;
-
-static const char *temp_with(const void *data, size_t len) {
-  assert_true(g_ntemps < MAX_TEMPS);
-  char *path = g_temps[g_ntemps++];
-  snprintf(path, 64, "/tmp/stacktab-cli-XXXXXX");
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  const uint8_t *p = data;
-  while (len) {
-    ssize_t n = write(fd, p, len);
-    assert_true(n > 0);
-    p += n;
-    len -= (size_t)n;
-  }
-  close(fd);
-  return path;
-}
-
-static const char *temp_trace(void (*build)(stt_bytes *)) {
-  stt_bytes b = {0};
-  build(&b);
-  const char *p = temp_with(b.p, b.len);
-  stt_free(&b);
-  return p;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  for (int i = 0; i < g_ntemps; i++) unlink(g_temps[i]);
-  g_ntemps = 0;
-  return 0;
-}
-
-static char *slurp_fd(int fd) {
-  off_t end = lseek(fd, 0, SEEK_END);
-  assert_true(end >= 0);
-  char *s = malloc((size_t)end + 1);
-  assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-  size_t got = 0;
-  while (got < (size_t)end) {
-    ssize_t n = read(fd, s + got, (size_t)end - got);
-    assert_true(n > 0);
-    got += (size_t)n;
-  }
-  s[got] = '\0';
-  return s;
-}
-
-/* ---- running the CLI ---- */
-
-typedef struct {
-  int rc;
-  char *out, *err;
-} result;
-
-/* Runs ST_CLI_PATH with args (NULL-terminated), stdin from stdin_path (NULL: /dev/null). */
-static void cli(result *r, const char *stdin_path, const char *const *args) {
-  char outp[] = "/tmp/stacktab-cli-out-XXXXXX", errp[] = "/tmp/stacktab-cli-err-XXXXXX";
-  int ofd = mkstemp(outp), efd = mkstemp(errp);
-  assert_true(ofd >= 0 && efd >= 0);
-  unlink(outp);
-  unlink(errp);
-  const char *argv[16];
-  int n = 0;
-  argv[n++] = ST_CLI_PATH;
-  for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
-  argv[n] = NULL;
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int in = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
-    if (in < 0 || dup2(in, 0) < 0 || dup2(ofd, 1) < 0 || dup2(efd, 2) < 0) _exit(127);
-    execv(ST_CLI_PATH, (char *const *)argv);
-    _exit(126);
-  }
-  int st = 0;
-  assert_int_equal(waitpid(pid, &st, 0), pid);
-  assert_true(WIFEXITED(st)); /* no crash, no signal */
-  r->rc = WEXITSTATUS(st);
-  assert_true(r->rc != 126 && r->rc != 127);
-  r->out = slurp_fd(ofd);
-  r->err = slurp_fd(efd);
-  close(ofd);
-  close(efd);
-}
-
-static void result_free(result *r) {
-  free(r->out);
-  free(r->err);
-}
-
-#define CLI(r, in, ...)                                    \
-  do {                                                     \
-    const char *const args_[] = {__VA_ARGS__, NULL};       \
-    cli((r), (in), args_);                                 \
   } while (0)
 
 /* The line `check` must print for a diagnostic: built from what the library reports for the
@@ -182,20 +78,20 @@ static void long_stack(stt_bytes *b) {
 
 static void test_check_valid(void **state) {
   (void)state;
-  const char *p = temp_trace(valid);
-  result r;
-  CLI(&r, NULL, "check", p);
+  const char *p = stt_temp_trace(valid);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", p);
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.out, "");
   assert_string_equal(r.err, "");
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_invalid_line(void **state) {
   (void)state;
-  const char *p = temp_trace(string_id_zero);
-  result r;
-  CLI(&r, NULL, "check", p);
+  const char *p = stt_temp_trace(string_id_zero);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", p);
   assert_int_equal(r.rc, 1);
   /* FILE:OFFSET: RULE-ID: message, one line. */
   char prefix[128];
@@ -211,20 +107,20 @@ static void test_check_invalid_line(void **state) {
   expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
   assert_string_equal(r.out, want);
   stt_free(&b);
-  result_free(&r);
+  stt_cli_result_free(&r);
 
   /* -q: only the exit status. */
-  CLI(&r, NULL, "check", "-q", p);
+  STT_CLI(&r, NULL, "check", "-q", p);
   assert_int_equal(r.rc, 1);
   assert_string_equal(r.out, "");
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_lines_in_file_order(void **state) {
   (void)state;
-  const char *p = temp_trace(two_problems);
-  result r;
-  CLI(&r, NULL, "check", p);
+  const char *p = stt_temp_trace(two_problems);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", p);
   assert_int_equal(r.rc, 1);
   char l1[128], l2[128];
   snprintf(l1, sizeof l1, "%s:21: STRING-ID-ZERO: ", p);
@@ -237,87 +133,87 @@ static void test_check_lines_in_file_order(void **state) {
   expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
   assert_string_equal(r.out, want);
   stt_free(&b);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_missing_file(void **state) {
   (void)state;
-  result r;
-  CLI(&r, NULL, "check", "/nonexistent/stacktab-no-such.trace");
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "/nonexistent/stacktab-no-such.trace");
   assert_int_equal(r.rc, 2);
   assert_string_equal(r.out, "");
   assert_non_null(strstr(r.err, "/nonexistent/stacktab-no-such.trace"));
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_usage_errors(void **state) {
   (void)state;
-  const char *p = temp_trace(valid);
-  result r;
-  CLI(&r, NULL, "check", "--frob", p);
+  const char *p = stt_temp_trace(valid);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--frob", p);
   assert_int_equal(r.rc, 2);
   assert_true(r.err[0] != '\0');
-  result_free(&r);
-  CLI(&r, NULL, "check", "--mode=lenient", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--mode=lenient", p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "check", "--buf-size=abc", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--buf-size=abc", p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "check", "--buf-size=0", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--buf-size=0", p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* No FILE. */
-  CLI(&r, NULL, "check");
+  STT_CLI(&r, NULL, "check");
   assert_int_equal(r.rc, 2);
   assert_true(r.err[0] != '\0');
-  result_free(&r);
-  CLI(&r, NULL, "check", "--werror");
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--werror");
   assert_int_equal(r.rc, 2);
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* No command at all, and an unknown one. */
   const char *const none[] = {NULL};
-  cli(&r, NULL, none);
+  stt_cli(&r, NULL, none);
   assert_int_equal(r.rc, 2);
   assert_non_null(strstr(r.err, "usage"));
-  result_free(&r);
-  CLI(&r, NULL, "frobnicate", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "frobnicate", p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_several_files(void **state) {
   (void)state;
-  const char *ok = temp_trace(valid), *bad = temp_trace(string_id_zero);
+  const char *ok = stt_temp_trace(valid), *bad = stt_temp_trace(string_id_zero);
   const char *missing = "/nonexistent/stacktab-missing.trace";
-  result r;
-  CLI(&r, NULL, "check", ok, ok);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", ok, ok);
   assert_int_equal(r.rc, 0);
-  result_free(&r);
-  CLI(&r, NULL, "check", ok, bad, ok);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", ok, bad, ok);
   assert_int_equal(r.rc, 1);
   char prefix[128];
   snprintf(prefix, sizeof prefix, "%s:21: STRING-ID-ZERO: ", bad);
   assert_memory_equal(r.out, prefix, strlen(prefix));
   assert_null(strstr(r.out, ok));
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* An I/O error outranks an invalid file; the other files are still checked. */
-  CLI(&r, NULL, "check", bad, missing);
+  STT_CLI(&r, NULL, "check", bad, missing);
   assert_int_equal(r.rc, 2);
   assert_memory_equal(r.out, prefix, strlen(prefix));
-  result_free(&r);
-  CLI(&r, NULL, "check", missing, ok);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", missing, ok);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_werror(void **state) {
   (void)state;
-  const char *p = temp_trace(long_stack);
-  result r;
+  const char *p = stt_temp_trace(long_stack);
+  stt_cli_result r;
   char prefix[128];
   snprintf(prefix, sizeof prefix, "%s:21: LEN-OVER-2048: warning: ", p);
-  CLI(&r, NULL, "check", p);
+  STT_CLI(&r, NULL, "check", p);
   assert_int_equal(r.rc, 0);
   assert_memory_equal(r.out, prefix, strlen(prefix));
   stt_bytes b = {0};
@@ -326,97 +222,97 @@ static void test_check_werror(void **state) {
   expected_lines(want, sizeof want, p, &b, ST_MODE_STRICT);
   assert_string_equal(r.out, want);
   stt_free(&b);
-  result_free(&r);
-  CLI(&r, NULL, "check", "--werror", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--werror", p);
   assert_int_equal(r.rc, 1);
   assert_string_equal(r.out, want);
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* --werror changes nothing for a file without warnings. */
-  const char *ok = temp_trace(valid);
-  CLI(&r, NULL, "check", "--werror", ok);
+  const char *ok = stt_temp_trace(valid);
+  STT_CLI(&r, NULL, "check", "--werror", ok);
   assert_int_equal(r.rc, 0);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_mode(void **state) {
   (void)state;
-  const char *p = temp_trace(dup_stack);
-  result r;
+  const char *p = stt_temp_trace(dup_stack);
+  stt_cli_result r;
   char prefix[128];
   snprintf(prefix, sizeof prefix, "%s:29: STACK-DUP-ID: ", p);
-  CLI(&r, NULL, "check", p);
+  STT_CLI(&r, NULL, "check", p);
   assert_int_equal(r.rc, 1);
   assert_memory_equal(r.out, prefix, strlen(prefix));
-  result_free(&r);
-  CLI(&r, NULL, "check", "--mode=strict", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--mode=strict", p);
   assert_int_equal(r.rc, 1);
-  result_free(&r);
-  CLI(&r, NULL, "check", "--mode=go", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--mode=go", p);
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.out, "");
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* Rules of both modes still fail in go mode. */
-  const char *bad = temp_trace(string_id_zero);
-  CLI(&r, NULL, "check", "--mode=go", bad);
+  const char *bad = stt_temp_trace(string_id_zero);
+  STT_CLI(&r, NULL, "check", "--mode=go", bad);
   assert_int_equal(r.rc, 1);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_buf_size(void **state) {
   (void)state;
-  const char *p = temp_trace(valid); /* one batch of 3 + 2 + 3 = 8 bytes */
-  result r;
-  CLI(&r, NULL, "check", "--buf-size=8", p);
+  const char *p = stt_temp_trace(valid); /* one batch of 3 + 2 + 3 = 8 bytes */
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--buf-size=8", p);
   assert_int_equal(r.rc, 0);
-  result_free(&r);
-  CLI(&r, NULL, "check", "--buf-size=7", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "check", "--buf-size=7", p);
   assert_int_equal(r.rc, 1);
   char prefix[128];
   snprintf(prefix, sizeof prefix, "%s:16: BATCH-TOO-LARGE: ", p);
   assert_memory_equal(r.out, prefix, strlen(prefix));
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_check_stdin(void **state) {
   (void)state;
-  const char *bad = temp_trace(string_id_zero), *ok = temp_trace(valid);
-  result r;
-  CLI(&r, bad, "check", "-");
+  const char *bad = stt_temp_trace(string_id_zero), *ok = stt_temp_trace(valid);
+  stt_cli_result r;
+  STT_CLI(&r, bad, "check", "-");
   assert_int_equal(r.rc, 1);
   assert_memory_equal(r.out, "-:21: STRING-ID-ZERO: ", strlen("-:21: STRING-ID-ZERO: "));
-  result_free(&r);
-  CLI(&r, ok, "check", "-");
+  stt_cli_result_free(&r);
+  STT_CLI(&r, ok, "check", "-");
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.out, "");
-  result_free(&r);
+  stt_cli_result_free(&r);
   /* Empty stdin: the header is missing. */
-  CLI(&r, NULL, "check", "-");
+  STT_CLI(&r, NULL, "check", "-");
   assert_int_equal(r.rc, 1);
   assert_memory_equal(r.out, "-:0: TRUNCATED: ", strlen("-:0: TRUNCATED: "));
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_help_and_version(void **state) {
   (void)state;
   static const char *const cmds[] = {"check", "dump", "stats"};
-  result r;
+  stt_cli_result r;
   for (size_t i = 0; i < 3; i++) {
     char want[64];
     snprintf(want, sizeof want, "usage: stacktab %s", cmds[i]);
-    CLI(&r, NULL, cmds[i], "--help");
+    STT_CLI(&r, NULL, cmds[i], "--help");
     assert_int_equal(r.rc, 0);
     assert_memory_equal(r.out, want, strlen(want));
-    result_free(&r);
+    stt_cli_result_free(&r);
   }
-  CLI(&r, NULL, "--help");
+  STT_CLI(&r, NULL, "--help");
   assert_int_equal(r.rc, 0);
   assert_memory_equal(r.out, "usage: stacktab", strlen("usage: stacktab"));
-  result_free(&r);
-  CLI(&r, NULL, "--version");
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "--version");
   assert_int_equal(r.rc, 0);
   assert_memory_equal(r.out, "stacktab ", strlen("stacktab "));
   assert_true(r.out[9] >= '0' && r.out[9] <= '9');
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 /* One event of each printed shape; offsets and values worked out by hand from these bytes. */
@@ -433,9 +329,9 @@ static void shapes(stt_bytes *b) {
 
 static void test_dump_json(void **state) {
   (void)state;
-  const char *p = temp_trace(shapes);
-  result r;
-  CLI(&r, NULL, "dump", "--json", p);
+  const char *p = stt_temp_trace(shapes);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "dump", "--json", p);
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.err, "");
   assert_string_equal(r.out,
@@ -447,14 +343,14 @@ static void test_dump_json(void **state) {
       "{\"off\":38,\"type\":\"UserLog\",\"args\":[1,0,0,0],\"str\":\"hey\"}\n"
       "{\"off\":48,\"type\":\"Stack\",\"id\":1,\"frames\":[{\"pc\":16,\"fn\":\"main\","
       "\"file\":\"a.go\",\"line\":7}]}\n");
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_dump_text(void **state) {
   (void)state;
-  const char *p = temp_trace(shapes);
-  result r;
-  CLI(&r, NULL, "dump", p);
+  const char *p = stt_temp_trace(shapes);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "dump", p);
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.out,
       "16 Batch 0 1\n"
@@ -465,29 +361,29 @@ static void test_dump_text(void **state) {
       "38 UserLog 1 0 0 0 \"hey\"\n"
       "48 Stack id=1 frames=1\n"
       "    0x10 \"main\" \"a.go\":7\n");
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 static void test_dump_invalid_and_usage(void **state) {
   (void)state;
-  const char *p = temp_trace(string_id_zero);
-  result r;
-  CLI(&r, NULL, "dump", "--json", p);
+  const char *p = stt_temp_trace(string_id_zero);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "dump", "--json", p);
   assert_int_equal(r.rc, 1);
   assert_non_null(strstr(r.err, ":21: STRING-ID-ZERO: "));
-  result_free(&r);
-  CLI(&r, NULL, "dump");
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "dump");
   assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "dump", p, p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "dump", p, p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "stats", "--bogus", p);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "stats", "--bogus", p);
   assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "stats", "/nonexistent/x.trace");
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "stats", "/nonexistent/x.trace");
   assert_int_equal(r.rc, 2);
-  result_free(&r);
+  stt_cli_result_free(&r);
 }
 
 /* Output that cannot be written is an I/O error (exit 2), not a silent success. */
@@ -497,7 +393,7 @@ static void test_dump_to_full_disk(void **state) {
     printf("SKIP: no /dev/full\n");
     return;
   }
-  const char *p = temp_trace(shapes);
+  const char *p = stt_temp_trace(shapes);
   fflush(stdout);
   pid_t pid = fork();
   assert_true(pid >= 0);
@@ -516,9 +412,9 @@ static void test_dump_to_full_disk(void **state) {
 
 static void test_stats(void **state) {
   (void)state;
-  const char *p = temp_trace(shapes);
-  result r;
-  CLI(&r, NULL, "stats", p);
+  const char *p = stt_temp_trace(shapes);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "stats", p);
   assert_int_equal(r.rc, 0);
   static const char *const want[] = {
       "header          go 1.19 trace\n",
@@ -536,84 +432,27 @@ static void test_stats(void **state) {
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     if (!strstr(r.out, want[i])) fail_msg("stats output lacks: %s\n%s", want[i], r.out);
-  result_free(&r);
-}
-
-/* `stacktab encode` refuses a bad description with exit 1 and FILE:LINE (the line worked out
- * from each text), and usage problems with exit 2; a good one writes a trace `check` accepts. */
-static void test_encode_errors(void **state) {
-  (void)state;
-  static const struct {
-    const char *text;
-    int line;
-    const char *mentions;
-  } bad[] = {
-      {"frobnicate 1\n", 1, "frobnicate"},
-      {"# comment\nheader 1.20\n", 2, "header"},
-      {"stack s 0x1\nstack s 0x2\n", 2, "'s'"},
-      {"GoSched +1 1\n", 1, "batch"},
-      {"batch 0 1\nGoSched +1 1 2 3 4\n", 2, "GoSched"},
-      {"string \"unterminated\n", 1, "quoted"},
-      {"sym 0x1 f\n", 1, "sym"},
-      {"batch 0 1\nGoSched +1 nolabel\n", 2, "nolabel"},
-  };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    const char *p = temp_with(bad[i].text, strlen(bad[i].text));
-    char where[96];
-    snprintf(where, sizeof where, "%s:%d: ", p, bad[i].line);
-    result r;
-    CLI(&r, NULL, "encode", p);
-    if (r.rc != 1 || !strstr(r.err, where) || !strstr(r.err, bad[i].mentions))
-      fail_msg("case %zu: rc %d, stderr: %s", i, r.rc, r.err);
-    assert_string_equal(r.out, "");
-    result_free(&r);
-    teardown(NULL);
-  }
-  result r;
-  CLI(&r, NULL, "encode", "--bogus");
-  assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "encode", "/nonexistent/x.txt");
-  assert_int_equal(r.rc, 2);
-  result_free(&r);
-  CLI(&r, NULL, "encode", "--help");
-  assert_int_equal(r.rc, 0);
-  assert_non_null(strstr(r.out, "usage: stacktab encode"));
-  result_free(&r);
-
-  const char good[] = "sym 0x10 main.main /a.go 7\nstack s 0x10\nbatch 0 1\nGoSched +1 s\n";
-  const char *src = temp_with(good, sizeof good - 1);
-  char out[64];
-  snprintf(out, sizeof out, "%s.trace", src);
-  CLI(&r, NULL, "encode", src, "-o", out);
-  assert_int_equal(r.rc, 0);
-  result_free(&r);
-  CLI(&r, NULL, "check", out);
-  assert_int_equal(r.rc, 0);
-  assert_string_equal(r.out, "");
-  result_free(&r);
-  unlink(out);
+  stt_cli_result_free(&r);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_check_valid, teardown),
-      cmocka_unit_test_teardown(test_check_invalid_line, teardown),
-      cmocka_unit_test_teardown(test_check_lines_in_file_order, teardown),
-      cmocka_unit_test_teardown(test_check_missing_file, teardown),
-      cmocka_unit_test_teardown(test_check_usage_errors, teardown),
-      cmocka_unit_test_teardown(test_check_several_files, teardown),
-      cmocka_unit_test_teardown(test_check_werror, teardown),
-      cmocka_unit_test_teardown(test_check_mode, teardown),
-      cmocka_unit_test_teardown(test_check_buf_size, teardown),
-      cmocka_unit_test_teardown(test_check_stdin, teardown),
-      cmocka_unit_test_teardown(test_help_and_version, teardown),
-      cmocka_unit_test_teardown(test_dump_json, teardown),
-      cmocka_unit_test_teardown(test_dump_text, teardown),
-      cmocka_unit_test_teardown(test_dump_invalid_and_usage, teardown),
-      cmocka_unit_test_teardown(test_dump_to_full_disk, teardown),
-      cmocka_unit_test_teardown(test_stats, teardown),
-      cmocka_unit_test_teardown(test_encode_errors, teardown),
+      cmocka_unit_test_teardown(test_check_valid, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_invalid_line, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_lines_in_file_order, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_missing_file, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_usage_errors, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_several_files, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_werror, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_mode, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_buf_size, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_stdin, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_help_and_version, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_dump_json, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_dump_text, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_dump_invalid_and_usage, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_dump_to_full_disk, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_stats, stt_temps_cleanup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
