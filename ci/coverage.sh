@@ -6,12 +6,14 @@
 # ci/coverage-thresholds.
 #
 # usage: ci/coverage.sh [extra ctest args]
+# ST_COVERAGE_DIR=dir puts the build elsewhere (default build-coverage), so that two people
+# can measure at once; ci/coverage-gaps.py DIR/coverage.info then lists the lines to test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=${CI_JOBS:-$(nproc)}
 start=$SECONDS
-bdir=build-coverage
+bdir=${ST_COVERAGE_DIR:-build-coverage}
 # lcov 1.16 (Debian 12) counts branches only when asked.
 rc_br=(--rc lcov_branch_coverage=1)
 
@@ -19,8 +21,8 @@ rc_br=(--rc lcov_branch_coverage=1)
 . <(grep -E '^(lines|branches)=[0-9.]+$' ci/coverage-thresholds)
 : "${lines:?ci/coverage-thresholds: no lines=}" "${branches:?ci/coverage-thresholds: no branches=}"
 
-cmake --preset coverage >/dev/null
-cmake --build --preset coverage -j"$jobs"
+cmake --preset coverage -B "$bdir" >/dev/null
+cmake --build "$bdir" -j"$jobs"
 # Counters from an earlier run would inflate the numbers.
 lcov --quiet --zerocounters --directory "$bdir"
 
