@@ -41,7 +41,7 @@ static void text_event(const st_event *ev) {
   } else if (ev->type == ST_EV_STACK) {
     printf(" id=%llu frames=%llu", (unsigned long long)ev->stack_id,
            (unsigned long long)ev->nframes);
-    for (uint64_t i = 0; i < ev->nframes && ev->frames; i++) {
+    for (uint64_t i = 0; i < ev->nframes; i++) {
       const st_frame *f = &ev->frames[i];
       printf("\n    %#llx ", (unsigned long long)f->pc);
       st_json_string(stdout, f->fn, f->fn_len);
@@ -67,7 +67,7 @@ static void json_event(const st_event *ev) {
     st_json_string(stdout, ev->str, ev->str_len);
   } else if (ev->type == ST_EV_STACK) {
     printf(",\"id\":%llu,\"frames\":[", (unsigned long long)ev->stack_id);
-    for (uint64_t i = 0; i < ev->nframes && ev->frames; i++) {
+    for (uint64_t i = 0; i < ev->nframes; i++) {
       const st_frame *f = &ev->frames[i];
       printf("%s{\"pc\":%llu,\"fn\":", i ? "," : "", (unsigned long long)f->pc);
       st_json_string(stdout, f->fn, f->fn_len);

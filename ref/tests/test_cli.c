@@ -350,18 +350,23 @@ static void test_dump_text(void **state) {
   (void)state;
   const char *p = stt_temp_trace(shapes);
   stt_cli_result r;
-  STT_CLI(&r, NULL, "dump", p);
-  assert_int_equal(r.rc, 0);
-  assert_string_equal(r.out,
-      "16 Batch 0 1\n"
-      "19 Frequency 100\n"
-      "21 String id=1 \"main\"\n"
-      "28 String id=2 \"a.go\"\n"
-      "35 GoSched 1 1\n"
-      "38 UserLog 1 0 0 0 \"hey\"\n"
-      "48 Stack id=1 frames=1\n"
-      "    0x10 \"main\" \"a.go\":7\n");
-  stt_cli_result_free(&r);
+  for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
+    if (from_stdin)
+      STT_CLI(&r, p, "dump", "-");
+    else
+      STT_CLI(&r, NULL, "dump", p);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out,
+        "16 Batch 0 1\n"
+        "19 Frequency 100\n"
+        "21 String id=1 \"main\"\n"
+        "28 String id=2 \"a.go\"\n"
+        "35 GoSched 1 1\n"
+        "38 UserLog 1 0 0 0 \"hey\"\n"
+        "48 Stack id=1 frames=1\n"
+        "    0x10 \"main\" \"a.go\":7\n");
+    stt_cli_result_free(&r);
+  }
 }
 
 static void test_dump_invalid_and_usage(void **state) {
@@ -435,6 +440,292 @@ static void test_stats(void **state) {
   stt_cli_result_free(&r);
 }
 
+/* Two batches, two strings, a stack with a padded 10-byte length and one with a minimal one,
+ * and a bare Frequency after the stacks (outside any batch, as Go 1.19 writes it):
+ *   16 Batch p=0 (3)   19 String 1 "main" (7)   26 String 2 "a.go" (7)
+ *   33 Batch p=1 (3)   36 Stack 1, length 6 padded to 10 bytes (1+10+6 = 17)
+ *   53 Stack 2, length 6 minimal (8)   61 Frequency 100 (2)   63 Batch p=2, empty (3)   66 end */
+static void two_of_each(stt_bytes *b) {
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01);
+  stt_string(b, 1, "main");
+  stt_string(b, 2, "a.go");
+  RAW(b, 0x41, 0x01, 0x02);
+  stt_byte(b, 0xc3);
+  stt_uvw(b, 6, 10);
+  RAW(b, 0x01, 0x01, 0x10, 0x01, 0x02, 0x07);
+  RAW(b, 0xc3, 0x06, 0x02, 0x01, 0x10, 0x01, 0x02, 0x07);
+  RAW(b, 0x02, 0x64);
+  RAW(b, 0x41, 0x02, 0x03);
+}
+
+/* `stats` counts batches, both length encodings and byte shares as worked out above by hand;
+ * the bare Frequency belongs to no batch, so the largest batch is the second (3 + 17 + 8), ahead
+ * of the first (17) and the last (3). An inline EvStack, which go mode accepts, has no length
+ * to count. Reading from stdin gives the same numbers. */
+static void test_stats_batches_and_padding(void **state) {
+  (void)state;
+  const char *p = stt_temp_trace(two_of_each);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "stats", p);
+  assert_int_equal(r.rc, 0);
+  static const char *const want[] = {
+      "events          8\n",
+      "batches         3\n",
+      "strings         2\n",
+      "stacks          2\n",
+      "frames          2\n",
+      "stack lengths   1 minimal, 1 padded; by width: 1:1 10:1\n",
+      "largest stack   17 bytes (payload 6), 1 frames, at offset 36\n",
+      "largest batch   28 bytes, at offset 33\n",
+      "bytes           header 16, batch headers 9, strings 14, stacks 25, other events 2\n",
+  };
+  for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
+    if (from_stdin) STT_CLI(&r, p, "stats", "--mode=go", "-");
+    assert_int_equal(r.rc, 0);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+      if (!strstr(r.out, want[i])) fail_msg("stats output lacks: %s\n%s", want[i], r.out);
+    assert_string_equal(r.err, "");
+    stt_cli_result_free(&r);
+  }
+  /* 16 Batch, 19 Frequency, 21 Stack 3 inline with no frames (0x43: two inline arguments). */
+  static const uint8_t inline_stack[] = {0x41, 0x00, 0x01, 0x02, 0x64, 0x43, 0x03, 0x00};
+  stt_bytes b = {0};
+  stt_header(&b, ST_VER_1_19);
+  stt_put(&b, inline_stack, sizeof inline_stack);
+  p = stt_temp_with(b.p, b.len);
+  stt_free(&b);
+  STT_CLI(&r, NULL, "stats", "--mode=go", p);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "stacks          1\n"));
+  assert_non_null(strstr(r.out, "stack lengths   0 minimal, 0 padded; by width:\n"));
+  stt_cli_result_free(&r);
+}
+
+/* `stats` on input it rejects still prints what it saw, the diagnostics go to stderr and the
+ * exit status is 1; with no readable header there is no "header" line at all. */
+static void test_stats_invalid(void **state) {
+  (void)state;
+  const char *p = stt_temp_trace(string_id_zero);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "stats", p);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.err, ":21: STRING-ID-ZERO: "));
+  assert_non_null(strstr(r.out, "header          go 1.19 trace\n"));
+  stt_cli_result_free(&r);
+  const char *empty = stt_temp_with("", 0);
+  STT_CLI(&r, NULL, "stats", empty);
+  assert_int_equal(r.rc, 1);
+  assert_null(strstr(r.out, "header          go"));
+  assert_non_null(strstr(r.out, "events          0\n"));
+  assert_non_null(strstr(r.err, ":0: "));
+  stt_cli_result_free(&r);
+}
+
+/* Every command that takes decoder options refuses a malformed number the same way (exit 2,
+ * the option named on stderr, nothing on stdout), and their usage errors exit 2. */
+static void test_option_values_refused(void **state) {
+  (void)state;
+  const char *p = stt_temp_trace(valid);
+  static const char *const cmds[] = {"check", "dump", "stats"};
+  static const struct {
+    const char *arg, *mentions;
+  } bad[] = {
+      {"--buf-size=", "--buf-size"},
+      {"--buf-size=-1", "--buf-size"},
+      {"--max-strings=+5", "--max-strings"},
+      {"--max-string-bytes=0", "--max-string-bytes"},
+      {"--max-stacks=99999999999999999999999", "--max-stacks"}, /* over 2^64 */
+      {"--chunk-size=12k", "--chunk-size"},
+      {"--mode=", "--mode"},
+  };
+  for (size_t c = 0; c < 3; c++)
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      stt_cli_result r;
+      STT_CLI(&r, NULL, cmds[c], bad[i].arg, p);
+      if (r.rc != 2 || !strstr(r.err, bad[i].mentions) || r.out[0])
+        fail_msg("%s %s: rc %d, stderr: %s", cmds[c], bad[i].arg, r.rc, r.err);
+      stt_cli_result_free(&r);
+    }
+  /* An option that only starts like a known one is unknown, not a bad value of it. */
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--modes=go", p);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "unknown option '--modes=go'"));
+  stt_cli_result_free(&r);
+  /* stats: no FILE, two FILEs, --help. */
+  STT_CLI(&r, NULL, "stats");
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "no FILE"));
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "stats", p, p);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "unexpected argument"));
+  stt_cli_result_free(&r);
+  static const char *const helps[] = {"check", "dump", "stats"};
+  for (size_t c = 0; c < 3; c++) {
+    STT_CLI(&r, NULL, helps[c], "-h");
+    assert_int_equal(r.rc, 0);
+    char want[64];
+    snprintf(want, sizeof want, "usage: stacktab %s", helps[c]);
+    if (!strstr(r.out, want) || !strstr(r.out, "--max-stacks=N")) fail_msg("%s -h: %s", helps[c], r.out);
+    stt_cli_result_free(&r);
+  }
+  static const char *const top_helps[] = {"help", "-h"};
+  for (size_t c = 0; c < 2; c++) {
+    STT_CLI(&r, NULL, top_helps[c]);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "usage"));
+    stt_cli_result_free(&r);
+  }
+}
+
+/* The table limits reach the decoder: each cuts at the event that would cross it (offsets from
+ * two_of_each), the rule is LIMIT-STRINGS or LIMIT-STACKS, and the exit status is 1. */
+static void test_limit_options(void **state) {
+  (void)state;
+  const char *p = stt_temp_trace(two_of_each);
+  static const struct {
+    const char *arg;
+    const char *line; /* after "FILE:" */
+  } cases[] = {
+      {"--max-strings=1", "26: LIMIT-STRINGS: "},
+      {"--max-string-bytes=7", "26: LIMIT-STRINGS: "}, /* "main" + "a.go" = 8 bytes */
+      {"--max-stacks=1", "53: LIMIT-STACKS: "},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    stt_cli_result r;
+    STT_CLI(&r, NULL, "check", cases[i].arg, p);
+    char want[128];
+    snprintf(want, sizeof want, "%s:%s", p, cases[i].line);
+    if (r.rc != 1 || strncmp(r.out, want, strlen(want)) != 0)
+      fail_msg("%s: rc %d, out: %s", cases[i].arg, r.rc, r.out);
+    stt_cli_result_free(&r);
+  }
+  /* At exactly the sizes the file needs, nothing is cut. */
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--max-strings=2", "--max-string-bytes=8", "--max-stacks=2", p);
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "");
+  stt_cli_result_free(&r);
+}
+
+/* I/O failures are exit 2 with the path and the reason: a directory opens but cannot be read,
+ * and a push buffer the machine cannot allocate is refused before any decoding. */
+static void test_read_errors(void **state) {
+  (void)state;
+  char dir[] = "/tmp/stacktab-cli-dir-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  static const char *const cmds[] = {"check", "dump", "stats", "encode"};
+  for (size_t c = 0; c < 4; c++) {
+    stt_cli_result r;
+    STT_CLI(&r, NULL, cmds[c], dir);
+    if (r.rc != 2 || !strstr(r.err, dir) || !strstr(r.err, "read error"))
+      fail_msg("%s DIR: rc %d, stderr: %s", cmds[c], r.rc, r.err);
+    stt_cli_result_free(&r);
+  }
+  rmdir(dir);
+  const char *p = stt_temp_trace(valid);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--chunk-size=18446744073709551615", p);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "out of memory"));
+  stt_cli_result_free(&r);
+}
+
+/* After `--` every argument is a FILE, even one that looks like an option: "-x" is then a
+ * missing file (exit 2, named), not an unknown option. -q prints nothing, not even problems,
+ * and only the exit status tells. */
+static void test_check_double_dash_and_quiet(void **state) {
+  (void)state;
+  const char *good = stt_temp_trace(valid), *bad = stt_temp_trace(string_id_zero);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "check", "--", "-x", good);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "stacktab: -x: "));
+  assert_null(strstr(r.err, "unknown option"));
+  stt_cli_result_free(&r);
+  static const char *const quiet[] = {"-q", "--quiet"};
+  for (size_t i = 0; i < 2; i++) {
+    STT_CLI(&r, NULL, "check", quiet[i], good, bad);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "");
+    stt_cli_result_free(&r);
+  }
+}
+
+/* Trace strings are bytes, not text: `dump --json` must still print valid JSON. Quotes,
+ * backslashes and control bytes are escaped, well-formed UTF-8 passes through, and every byte
+ * of a malformed sequence (stray continuation, overlong form, surrogate, beyond U+10FFFF, bad
+ * lead, missing or cut-off continuation) becomes \u00XX on its own. Expected text by hand. */
+static const char k_odd_string[] =
+    "\"\\\n\t\r\x01\x1f" "A"
+    "\xc3\xa9" "\xe2\x82\xac" "\xee\x80\x80" "\xf0\x9f\x98\x80" /* é € U+E000 😀 */
+    "\x80" "\xc0\xaf" "\xe0\x80\x80" "\xed\xa0\x80" "\xf4\x90\x80\x80" "\xf0\x80\x80\x80"
+    "\xf5" "\xc3" "A" "\xe2\x82";
+static const char k_odd_json[] =
+    "\"\\\"\\\\\\n\\t\\r\\u0001\\u001fA"
+    "\xc3\xa9\xe2\x82\xac\xee\x80\x80\xf0\x9f\x98\x80"
+    "\\u0080\\u00c0\\u00af\\u00e0\\u0080\\u0080\\u00ed\\u00a0\\u0080"
+    "\\u00f4\\u0090\\u0080\\u0080\\u00f0\\u0080\\u0080\\u0080"
+    "\\u00f5\\u00c3A\\u00e2\\u0082\"";
+
+static void odd_string(stt_bytes *b) {
+  base(b);
+  stt_byte(b, 0x25);
+  stt_uv(b, 1);
+  stt_uv(b, sizeof k_odd_string - 1);
+  stt_put(b, k_odd_string, sizeof k_odd_string - 1);
+}
+
+static void test_dump_json_escapes(void **state) {
+  (void)state;
+  const char *p = stt_temp_trace(odd_string);
+  stt_cli_result r;
+  STT_CLI(&r, NULL, "dump", "--json", p);
+  assert_int_equal(r.rc, 0);
+  char want[256];
+  snprintf(want, sizeof want, "\"str\":%s", k_odd_json);
+  if (!strstr(r.out, want)) fail_msg("dump --json lacks %s\n%s", want, r.out);
+  stt_cli_result_free(&r);
+  /* The text dump quotes the same way. */
+  STT_CLI(&r, NULL, "dump", p);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, k_odd_json));
+  stt_cli_result_free(&r);
+}
+
+/* A description longer than the first 64 KiB read buffer, from stdin: it must be read whole
+ * (the buffer grows), so the trace holds every one of its 6001 GoSched events. */
+static void test_encode_large_stdin(void **state) {
+  (void)state;
+  enum { N = 6000 };
+  static const char head[] = "sym 0x10 main.main /a.go 7\nstack s 0x10\nbatch 0 1\nGoSched +1 s\n";
+  static const char line[] = "GoSched +1 s\n";
+  size_t len = sizeof head - 1 + N * (sizeof line - 1);
+  assert_true(len > (1u << 16));
+  char *text = malloc(len + 1);
+  assert_non_null(text);
+  memcpy(text, head, sizeof head - 1);
+  for (size_t i = 0; i < N; i++) memcpy(text + sizeof head - 1 + i * (sizeof line - 1), line, sizeof line - 1);
+  const char *src = stt_temp_with(text, len);
+  free(text);
+  char out[80];
+  snprintf(out, sizeof out, "%s.trace", src);
+  stt_cli_result r;
+  STT_CLI(&r, src, "encode", "-", "-o", out);
+  assert_int_equal(r.rc, 0);
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "stats", out);
+  assert_int_equal(r.rc, 0);
+  char want[80];
+  snprintf(want, sizeof want, "\n%-20s %10d ", "GoSched", N + 1);
+  if (!strstr(r.out, want)) fail_msg("stats lacks '%s':\n%s", want, r.out);
+  stt_cli_result_free(&r);
+  unlink(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_check_valid, stt_temps_cleanup),
@@ -453,6 +744,14 @@ int main(void) {
       cmocka_unit_test_teardown(test_dump_invalid_and_usage, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_dump_to_full_disk, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_stats, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_stats_batches_and_padding, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_stats_invalid, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_option_values_refused, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_limit_options, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_read_errors, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_check_double_dash_and_quiet, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_dump_json_escapes, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_encode_large_stdin, stt_temps_cleanup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,9 @@ typedef struct {
   uint64_t str_id;
   const uint8_t *str;
   size_t str_len;
-  /* EvStack: its ID and frames (valid during the callback only). */
+  /* EvStack: its ID and frames (valid during the callback only). A malformed stack (wrong
+   * argument count, too deep) is delivered with nframes 0 and frames NULL; whenever nframes is
+   * above 0, frames points to nframes entries. */
   uint64_t stack_id;
   uint64_t nframes;
   const st_frame *frames;
