@@ -510,7 +510,10 @@ int st_cmd_encode(int argc, char **argv) {
     }
     if (f && f != stdout) fclose(f);
   }
-  if (c.list && fclose(c.list) != 0 && rc == ST_EXIT_OK) rc = ST_EXIT_USAGE;
+  if (c.list && fclose(c.list) != 0 && rc == ST_EXIT_OK) {
+    fprintf(stderr, "stacktab: %s: %s\n", list_path, strerror(errno));
+    rc = ST_EXIT_USAGE;
+  }
   if (have_writer) st_writer_free(&w);
   st_src_free(&c.src);
   free(c.syms);

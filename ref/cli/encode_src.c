@@ -62,8 +62,12 @@ int st_src_parse(st_src *s, char *text, size_t len, unsigned *bad_line, char *er
             text[o++] = q;
             continue;
           }
-          char e = '\0';
-          if (i < len) e = text[i++];
+          /* A backslash ending the line (or the input) leaves the string open. */
+          if (i >= len || text[i] == '\n') {
+            snprintf(err, errlen, "unterminated quoted string");
+            goto fail;
+          }
+          char e = text[i++];
           switch (e) {
             case '\\': text[o++] = '\\'; break;
             case '"': text[o++] = '"'; break;
