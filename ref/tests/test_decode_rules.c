@@ -865,6 +865,146 @@ static void test_stack_undefined_first_reference(void **state) {
   stt_free(&b);
 }
 
+/* ---- the decoder's own contract: memory and call order ---- */
+
+/* Every allocation fails once in turn on a trace that grows the string arena (past 4096 bytes),
+ * the string-ID table and the stack-ID table (stacks referenced before they are defined). The
+ * call that meets the failure returns ST_E_NOMEM (init, or the push), the decoder refuses the
+ * rest of the input and is freed with nothing left allocated; st_decode_buffer passes the
+ * ST_E_NOMEM on. The run that meets no failure is clean. */
+static void test_alloc_failure_every_call(void **state) {
+  (void)state;
+  stt_bytes b = {0};
+  base(&b);
+  char name[40];
+  for (int i = 1; i <= 300; i++) {
+    snprintf(name, sizeof name, "main.function_number_%03d", i);
+    stt_string(&b, (uint64_t)i, name);
+  }
+  for (uint8_t i = 1; i <= 100; i++) RAW(&b, 0x51, 0x01, i); /* GoSched on stack i */
+  for (uint64_t i = 1; i <= 100; i++) {
+    uint64_t fr[4] = {0x1000 + i, i, i + 1, 7};
+    stt_stack(&b, i, fr, 1);
+  }
+  for (long fail_at = 1;; fail_at++) {
+    stt_alloc a;
+    stt_alloc_init(&a, fail_at);
+    st_decode_config cfg;
+    st_decode_config_default(&cfg);
+    cfg.alloc = &a.a;
+    st_decoder d;
+    st_status s = st_decoder_init(&d, &cfg), f = ST_OK;
+    if (s == ST_OK) {
+      s = st_decoder_push(&d, b.p, b.len);
+      if (s == ST_E_NOMEM) assert_int_equal(st_decoder_push(&d, b.p, 1), ST_E_INVALID);
+      f = st_decoder_finish(&d);
+      if (s == ST_E_NOMEM) assert_int_equal(f, ST_E_INVALID);
+    }
+    st_decoder_free(&d);
+    assert_int_equal(a.live, 0);
+    assert_int_equal(a.bytes, 0);
+    assert_int_equal(a.bad_old, 0);
+    if (a.failures) {
+      assert_int_equal(s, ST_E_NOMEM);
+      stt_alloc_init(&a, fail_at);
+      assert_int_equal(st_decode_buffer(&cfg, b.p, b.len), ST_E_NOMEM);
+      assert_int_equal(a.live, 0);
+      continue;
+    }
+    assert_int_equal(s, ST_OK);
+    assert_int_equal(f, ST_OK);
+    assert_true(fail_at > 5); /* scratch twice, arena, both ID tables */
+    break;
+  }
+  stt_free(&b);
+}
+
+static void *no_realloc_ctx;
+
+/* st_decode.h: ST_E_PARAM for a bad configuration (an allocator without its function);
+ * ST_E_STATE for a push or finish after finish, or on a context never initialised; a freed
+ * decoder can be initialised again. */
+static void test_call_order(void **state) {
+  (void)state;
+  stt_bytes b = {0};
+  base(&b);
+  st_decode_config cfg;
+  st_decode_config_default(&cfg);
+  st_alloc broken = {NULL, &no_realloc_ctx};
+  cfg.alloc = &broken;
+  st_decoder d;
+  assert_int_equal(st_decoder_init(&d, &cfg), ST_E_PARAM);
+  st_decoder_free(&d);
+  memset(&d, 0, sizeof d); /* never initialised */
+  assert_int_equal(st_decoder_push(&d, b.p, b.len), ST_E_STATE);
+  assert_int_equal(st_decoder_finish(&d), ST_E_STATE);
+  st_decoder_free(&d);
+  st_decode_config_default(&cfg);
+  for (int round = 0; round < 2; round++) {
+    assert_int_equal(st_decoder_init(&d, &cfg), ST_OK);
+    assert_int_equal(st_decoder_push(&d, b.p, b.len), ST_OK);
+    assert_int_equal(st_decoder_finish(&d), ST_OK);
+    assert_int_equal(st_decoder_push(&d, b.p, 1), ST_E_STATE);
+    assert_int_equal(st_decoder_finish(&d), ST_E_STATE);
+    st_decoder_free(&d);
+  }
+  stt_free(&b);
+}
+
+/* 0x67 is 'g', which may start a repeated "go 1." header, so the decoder waits for 5 bytes
+ * before deciding. When the input ends first, the 3 bytes are decided as what they are:
+ * GoUnblockLocal (type 39) with field 1, i.e. a timestamp and one argument where the event
+ * takes three (ts, g, stack): EVENT-NARGS at 21, not TRUNCATED. */
+static void test_short_g_at_end(void **state) {
+  (void)state;
+  stt_bytes b = {0};
+  base(&b);
+  RAW(&b, 0x67, 0x01, 0x02);
+  expect_rule(&b, ST_MODE_STRICT, ST_RULE_EVENT_NARGS, 21);
+  stt_free(&b);
+  /* Followed by another event: with small chunks the 5 bytes waited for hold the start of the
+   * next event, which is then decoded from what is left over (GoSched, stack 0: clean). */
+  base(&b);
+  RAW(&b, 0x67, 0x01, 0x02);
+  RAW(&b, 0x51, 0x01, 0x00);
+  expect_rule(&b, ST_MODE_STRICT, ST_RULE_EVENT_NARGS, 21);
+  stt_free(&b);
+}
+
+/* Edge cases of rules covered elsewhere by their first occurrence:
+ *  - BATCH-MISSING is reported once, at the first event before any batch (16), not again for
+ *    the second (19);
+ *  - VARINT-OVERFLOW is reported once per event (at the event's offset), even when two of its
+ *    varints overflow (10th byte 0x7f: bits past 64);
+ *  - LIMIT-STACKS also stops a reference to a new stack ID, not only a definition: with room
+ *    for one ID, GoSched on stack 1 (21) passes and GoSched on stack 2 (24) is refused. */
+static void test_rule_edge_cases(void **state) {
+  (void)state;
+  stt_bytes b = {0};
+  stt_header(&b, ST_VER_1_19);
+  heap(&b);
+  heap(&b);
+  RAW(&b, 0x41, 0x00, 0x01);
+  RAW(&b, 0x02, 0x64);
+  expect_rule(&b, ST_MODE_STRICT, ST_RULE_BATCH_MISSING, 16);
+  stt_free(&b);
+
+  base(&b);
+  RAW(&b, 0x61, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff,
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f);
+  expect_rule(&b, ST_MODE_STRICT, ST_RULE_VARINT_OVERFLOW, 21);
+  stt_free(&b);
+
+  base(&b);
+  RAW(&b, 0x51, 0x01, 0x01); /* 21 */
+  RAW(&b, 0x51, 0x01, 0x02); /* 24 */
+  stack1(&b, 1);
+  st_decode_config c = mode_cfg(ST_MODE_STRICT);
+  c.limits.max_stacks = 1;
+  expect_rule_cfg(&c, &b, ST_RULE_LIMIT_STACKS, 24);
+  stt_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_rule_has_a_case),
@@ -886,6 +1026,10 @@ int main(void) {
       cmocka_unit_test(test_string_forward_reference),
       cmocka_unit_test(test_duplicate_stack_go_mode),
       cmocka_unit_test(test_stack_undefined_first_reference),
+      cmocka_unit_test(test_alloc_failure_every_call),
+      cmocka_unit_test(test_call_order),
+      cmocka_unit_test(test_short_g_at_end),
+      cmocka_unit_test(test_rule_edge_cases),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

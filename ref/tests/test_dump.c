@@ -1,7 +1,8 @@
 /* The dump algorithms on hand-computed bytes: the spec's direct example and its legacy form,
  * the room checks at their exact boundaries, the worst-case record, strings that force a flush
  * before their stack, records too big for any batch, the table dump with inlining and zero
- * frames, and where legacy and direct differ. */
+ * frames, and where legacy and direct differ; init arguments, the saturating scratch bound, and
+ * failures (allocator, string table, symbolizer) with the stack they name. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,194 @@ static void test_legacy_vs_direct(void **s) {
   fix_free(&d);
 }
 
+/* st_dumper_init refuses each missing pointer, zero frames, an algorithm or order outside the
+ * enums, and a frame limit whose scratch size cannot be represented; both orders and both
+ * algorithms are accepted. */
+static void test_dumper_init_params(void **s) {
+  (void)s;
+  uint8_t mem[64];
+  stt_sink e = {0};
+  st_tbuf b;
+  assert_int_equal(st_tbuf_init(&b, mem, sizeof mem, stt_sink_put, &e, stt_sink_clock, &e), ST_ENC_OK);
+  st_strtab t;
+  assert_int_equal(st_strtab_init(&t, NULL), ST_ENC_OK);
+  enum { OK_CFG, NO_D, NO_CFG, NO_BUF, NO_STRINGS, ZERO_FRAMES, BAD_ALGO, BAD_ORDER, HUGE_FRAMES,
+         BUCKETS_DIRECT };
+  const struct {
+    int what;
+    st_enc_status want;
+  } cases[] = {
+      {OK_CFG, ST_ENC_OK},          {NO_D, ST_ENC_E_PARAM},        {NO_CFG, ST_ENC_E_PARAM},
+      {NO_BUF, ST_ENC_E_PARAM},     {NO_STRINGS, ST_ENC_E_PARAM},  {ZERO_FRAMES, ST_ENC_E_PARAM},
+      {BAD_ALGO, ST_ENC_E_PARAM},   {BAD_ORDER, ST_ENC_E_PARAM},   {HUGE_FRAMES, ST_ENC_E_PARAM},
+      {BUCKETS_DIRECT, ST_ENC_OK},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    st_dump_config c;
+    st_dump_config_default(&c);
+    int w = cases[i].what;
+    if (w == ZERO_FRAMES) c.max_frames = 0;
+    if (w == BAD_ALGO) c.algo = (st_dump_algo)2;
+    if (w == BAD_ORDER) c.order = (st_dump_order)2;
+    if (w == HUGE_FRAMES) c.max_frames = SIZE_MAX;
+    if (w == BUCKETS_DIRECT) {
+      c.algo = ST_ALGO_DIRECT;
+      c.order = ST_ORDER_BUCKETS;
+    }
+    st_dumper d;
+    st_enc_status got = st_dumper_init(w == NO_D ? NULL : &d, w == NO_CFG ? NULL : &c,
+                                       w == NO_BUF ? NULL : &b, w == NO_STRINGS ? NULL : &t, NULL);
+    assert_int_equal(got, cases[i].want);
+    if (w != NO_D) st_dumper_free(&d);
+  }
+  st_strtab_free(&t);
+}
+
+/* The scratch bound saturates instead of wrapping: whichever part of the sum overflows, the
+ * answer is SIZE_MAX. Per frame the scratch holds 40 payload bytes (4 varints of 10, the
+ * header's legacy payload), 16 bytes of string IDs and one st_enc_frame; plus 20 payload bytes
+ * for the record's ID and count. */
+static void test_scratch_bound_saturates(void **s) {
+  (void)s;
+  size_t per = 40 + 16 + sizeof(st_enc_frame);
+  assert_true(st_dump_scratch_bound(1) == 20 + per);
+  assert_true(st_dump_scratch_bound(1000) == 20 + 1000 * per);
+  const size_t huge[] = {
+      SIZE_MAX,                                /* every part saturates */
+      SIZE_MAX / sizeof(st_enc_frame) + 1,     /* the frames part cannot be represented */
+      SIZE_MAX / 56 + 1,                       /* payload + IDs overflow */
+      SIZE_MAX / per + 1,                      /* payload + IDs fit, adding the frames overflows */
+  };
+  for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++)
+    assert_true(st_dump_scratch_bound(huge[i]) == SIZE_MAX);
+  /* Just below the last: representable, and exact. */
+  size_t m = (SIZE_MAX - 20) / per;
+  assert_true(st_dump_scratch_bound(m) == 20 + m * per);
+}
+
+/* The scratch is one allocation of st_dump_scratch_bound(max_frames) bytes; when it fails,
+ * init returns ST_ENC_E_NOMEM and free is safe and leaves nothing allocated. */
+static void test_dumper_init_nomem(void **s) {
+  (void)s;
+  uint8_t mem[64];
+  stt_sink e = {0};
+  st_tbuf b;
+  assert_int_equal(st_tbuf_init(&b, mem, sizeof mem, stt_sink_put, &e, stt_sink_clock, &e), ST_ENC_OK);
+  st_strtab t;
+  assert_int_equal(st_strtab_init(&t, NULL), ST_ENC_OK);
+  st_dump_config c;
+  st_dump_config_default(&c);
+  c.max_frames = 7;
+  for (long fail_at = 1; fail_at >= 0; fail_at--) {
+    stt_alloc a;
+    stt_alloc_init(&a, fail_at);
+    st_dumper d;
+    st_enc_status got = st_dumper_init(&d, &c, &b, &t, &a.a);
+    assert_int_equal(got, fail_at ? ST_ENC_E_NOMEM : ST_ENC_OK);
+    assert_int_equal(a.live, fail_at ? 0 : 1);
+    if (!fail_at) assert_true(a.bytes == st_dump_scratch_bound(7));
+    st_dumper_free(&d);
+    st_dumper_free(&d); /* twice: harmless */
+    assert_int_equal(a.live, 0);
+    assert_int_equal(a.bytes, 0);
+    assert_int_equal(a.bad_old, 0);
+  }
+  st_strtab_free(&t);
+}
+
+/* A string of a frame that cannot be interned fails the record with the string table's error,
+ * for the function name and for the file name, in both algorithms: no EvStack is written, the
+ * record is not counted and failed_id names it. The string table's ID space is used up first
+ * (next ID 0 after UINT64_MAX), so any new name fails with ST_ENC_E_LIMIT. */
+static void test_record_string_failure(void **s) {
+  (void)s;
+  for (int algo = 0; algo < 2; algo++) {
+    for (int which = 0; which < 2; which++) { /* 0: the function name fails, 1: the file */
+      fix f;
+      fix_init(&f, 256, (st_dump_algo)algo);
+      assert_int_equal(st_strtab_set_next_id(&f.t, UINT64_MAX), ST_ENC_OK);
+      uint64_t id;
+      assert_int_equal(st_strtab_intern(&f.t, &f.b, 0, "old", 3, &id), ST_ENC_OK);
+      size_t pos = f.b.pos;
+      st_enc_frame fr = {0x10, which ? "old" : "newfn", which ? 3 : 5, "newfile", 7, 1};
+      assert_int_equal(st_dump_record(&f.d, 42, &fr, 1), ST_ENC_E_LIMIT);
+      assert_int_equal(f.d.failed_id, 42);
+      assert_int_equal(f.d.records_written, 0);
+      assert_int_equal(f.b.pos, pos); /* nothing written after the one EvString */
+      assert_int_equal(st_tbuf_finish(&f.b), ST_ENC_OK);
+      fix_free(&f);
+    }
+  }
+}
+
+/* st_dump_table needs the symbolizer. */
+static void test_table_dump_needs_symbolizer(void **s) {
+  (void)s;
+  fix f;
+  fix_init(&f, 256, ST_ALGO_LEGACY);
+  st_stacktab tab;
+  assert_int_equal(st_stacktab_init(&tab, NULL), ST_ENC_OK);
+  uint64_t id, pc = 0x200;
+  assert_int_equal(st_stacktab_put(&tab, &pc, 1, &id), ST_ENC_OK);
+  assert_int_equal(st_dump_table(&f.d, &tab), ST_ENC_E_PARAM);
+  assert_int_equal(f.e.out.len, 0);
+  assert_int_equal(f.b.open, 0);
+  st_stacktab_free(&tab);
+  fix_free(&f);
+}
+
+/* st_enc.h: a symbolizer that reports more frames than it was given room for loses frames, and
+ * the dump fails with ST_ENC_E_LIMIT naming the stack. With max_frames 2, {0x100} (2 inlined
+ * frames) fits exactly; {0x100, 0x200} has 3. The dump stops at the failing record: in ID order
+ * the stack after it is not written; in bucket order the older stack sharing its bucket (walked
+ * after it) is not either. */
+static void test_table_dump_symbolizer_overflow(void **s) {
+  (void)s;
+  uint64_t fits[] = {0x100}, over[] = {0x100, 0x200};
+  /* ID order: the failing stack first, then one that would fit. */
+  for (int algo = 0; algo < 2; algo++) {
+    fix f;
+    fix_init(&f, 4096, (st_dump_algo)algo);
+    f.d.cfg.symbolize = sym;
+    f.d.cfg.max_frames = 2;
+    st_stacktab tab;
+    assert_int_equal(st_stacktab_init(&tab, NULL), ST_ENC_OK);
+    uint64_t id;
+    assert_int_equal(st_stacktab_put(&tab, fits, 1, &id), ST_ENC_OK);
+    assert_int_equal(st_stacktab_put(&tab, over, 2, &id), ST_ENC_OK);
+    uint64_t third[] = {0x200};
+    assert_int_equal(st_stacktab_put(&tab, third, 1, &id), ST_ENC_OK);
+    assert_int_equal(id, 3);
+    assert_int_equal(st_dump_table(&f.d, &tab), ST_ENC_E_LIMIT);
+    assert_int_equal(f.d.failed_id, 2);
+    assert_int_equal(f.d.records_written, 1); /* stack 1 only */
+    assert_int_equal(f.d.frames_written, 2);
+    st_stacktab_free(&tab);
+    fix_free(&f);
+  }
+  /* Bucket order: a one-PC stack in the failing stack's bucket, put first so that the failing
+   * one is at the front of the bucket. */
+  fix f;
+  fix_init(&f, 4096, ST_ALGO_LEGACY);
+  f.d.cfg.symbolize = sym;
+  f.d.cfg.max_frames = 2;
+  f.d.cfg.order = ST_ORDER_BUCKETS;
+  size_t bucket = st_stack_hash(over, 2) % ST_STACK_BUCKETS;
+  assert_true(bucket + 1 < ST_STACK_BUCKETS); /* a bucket after it is still to walk */
+  uint64_t mate = 0x1000;
+  while (st_stack_hash(&mate, 1) % ST_STACK_BUCKETS != bucket) mate++;
+  st_stacktab tab;
+  assert_int_equal(st_stacktab_init(&tab, NULL), ST_ENC_OK);
+  uint64_t id;
+  assert_int_equal(st_stacktab_put(&tab, &mate, 1, &id), ST_ENC_OK);
+  assert_int_equal(st_stacktab_put(&tab, over, 2, &id), ST_ENC_OK);
+  assert_int_equal(st_dump_table(&f.d, &tab), ST_ENC_E_LIMIT);
+  assert_int_equal(f.d.failed_id, 2);
+  assert_int_equal(f.d.records_written, 0);
+  st_stacktab_free(&tab);
+  fix_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spec_example),
@@ -305,6 +494,12 @@ int main(void) {
       cmocka_unit_test(test_table_dump_inlining_and_zero_frame),
       cmocka_unit_test(test_bucket_order),
       cmocka_unit_test(test_legacy_vs_direct),
+      cmocka_unit_test(test_dumper_init_params),
+      cmocka_unit_test(test_scratch_bound_saturates),
+      cmocka_unit_test(test_dumper_init_nomem),
+      cmocka_unit_test(test_record_string_failure),
+      cmocka_unit_test(test_table_dump_needs_symbolizer),
+      cmocka_unit_test(test_table_dump_symbolizer_overflow),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

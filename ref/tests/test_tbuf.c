@@ -1,6 +1,7 @@
 /* Trace buffers: EvBatch bytes, tick rule, the room check at its exact boundary, writes that
  * would pass the capacity, the 10-byte back-patched varint, and the bound functions. Expected
- * bytes are worked out by hand from spec §3, §5.1 and §6. */
+ * bytes are worked out by hand from spec §3, §5.1 and §6. Also the error contract of st_tbuf.h:
+ * refused init arguments, a failing sink (sticky), writes with no batch open or after an error. */
 #include <string.h>
 
 #include "st_test_util.h"
@@ -172,15 +173,189 @@ static void test_bounds(void **s) {
   assert_true(st_string_bound(SIZE_MAX - 3) == SIZE_MAX);
 }
 
+/* st_tbuf_init: every missing pointer and a capacity one below the minimum are refused; the
+ * minimum itself is accepted (header: "ST_ENC_E_PARAM if cap < ST_TBUF_MIN_CAP or a pointer is
+ * NULL"). */
 static void test_init_params(void **s) {
   (void)s;
-  st_tbuf b;
   uint8_t mem[64];
   env e;
   memset(&e, 0, sizeof e);
-  assert_int_equal(st_tbuf_init(&b, mem, ST_TBUF_MIN_CAP - 1, sink, &e, clk, &e), ST_ENC_E_PARAM);
-  assert_int_equal(st_tbuf_init(&b, NULL, 64, sink, &e, clk, &e), ST_ENC_E_PARAM);
-  assert_int_equal(st_tbuf_init(&b, mem, 64, NULL, &e, clk, &e), ST_ENC_E_PARAM);
+  const struct {
+    int null_b, null_mem, null_sink, null_clock;
+    size_t cap;
+    st_enc_status want;
+  } cases[] = {
+      {0, 0, 0, 0, ST_TBUF_MIN_CAP, ST_ENC_OK},
+      {0, 0, 0, 0, ST_TBUF_MIN_CAP - 1, ST_ENC_E_PARAM},
+      {0, 0, 0, 0, 0, ST_ENC_E_PARAM},
+      {1, 0, 0, 0, 64, ST_ENC_E_PARAM},
+      {0, 1, 0, 0, 64, ST_ENC_E_PARAM},
+      {0, 0, 1, 0, 64, ST_ENC_E_PARAM},
+      {0, 0, 0, 1, 64, ST_ENC_E_PARAM},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    st_tbuf b;
+    st_enc_status got = st_tbuf_init(cases[i].null_b ? NULL : &b, cases[i].null_mem ? NULL : mem,
+                                     cases[i].cap, cases[i].null_sink ? NULL : sink, &e,
+                                     cases[i].null_clock ? NULL : clk, &e);
+    assert_int_equal(got, cases[i].want);
+  }
+}
+
+/* A sink that accepts the first `ok` batches and then refuses everything. */
+typedef struct {
+  int ok, calls;
+} failing_sink;
+static int sink_fails(void *u, const uint8_t *p, size_t n) {
+  (void)p;
+  (void)n;
+  failing_sink *f = u;
+  return f->calls++ < f->ok ? 0 : 1;
+}
+static uint64_t clk7(void *u) {
+  (void)u;
+  return 7;
+}
+
+/* The header: a failing sink gives ST_ENC_E_SINK, the batch is closed whatever the sink says,
+ * and the error is sticky: every later call returns it without calling the sink again, and
+ * the counters only count what the sink accepted. */
+static void test_sink_failure_is_sticky(void **s) {
+  (void)s;
+  /* Each way of reaching the sink: flush (a new batch), finish, and a room check that flushes. */
+  enum { BY_FLUSH, BY_FINISH, BY_MAKE_ROOM, BY_RESERVE };
+  for (int how = BY_FLUSH; how <= BY_RESERVE; how++) {
+    failing_sink f = {1, 0}; /* the first batch goes through, the second fails */
+    st_tbuf b;
+    uint8_t mem[32];
+    assert_int_equal(st_tbuf_init(&b, mem, sizeof mem, sink_fails, &f, clk7, NULL), ST_ENC_OK);
+    assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK);
+    assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK); /* 41 00 07 to the sink */
+    assert_int_equal(b.batches, 1);
+    assert_int_equal(b.bytes_out, 3);
+    st_tbuf_byte(&b, 0x06);
+    st_enc_status got = ST_ENC_OK;
+    switch (how) {
+      case BY_FLUSH: got = st_tbuf_flush(&b, 1); break;
+      case BY_FINISH: got = st_tbuf_finish(&b); break;
+      case BY_MAKE_ROOM: got = st_tbuf_make_room(&b, 1, 30); break; /* 28 left */
+      case BY_RESERVE: got = st_tbuf_reserve(&b, 1, 30); break;
+    }
+    assert_int_equal(got, ST_ENC_E_SINK);
+    assert_int_equal(f.calls, 2);
+    assert_int_equal(b.err, ST_ENC_E_SINK);
+    assert_int_equal(b.open, 0);
+    assert_int_equal(st_tbuf_room(&b), 0);
+    assert_int_equal(b.batches, 1);
+    assert_int_equal(b.bytes_out, 3);
+    /* Sticky: no call reaches the sink again or opens a batch. */
+    assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_E_SINK);
+    assert_int_equal(st_tbuf_finish(&b), ST_ENC_E_SINK);
+    assert_int_equal(st_tbuf_make_room(&b, 0, 1), ST_ENC_E_SINK);
+    assert_int_equal(st_tbuf_reserve(&b, 0, 1), ST_ENC_E_SINK);
+    assert_int_equal(f.calls, 2);
+    assert_int_equal(b.open, 0);
+    /* A refused write keeps the first error (not ST_ENC_E_STATE). */
+    st_tbuf_byte(&b, 1);
+    st_tbuf_varint(&b, 1);
+    assert_int_equal(b.err, ST_ENC_E_SINK);
+  }
+}
+
+/* With no batch open (never flushed, or after finish) every byte writer is refused: nothing is
+ * written and the error becomes ST_ENC_E_STATE, which later flushes return. */
+static void w_byte(st_tbuf *b) { st_tbuf_byte(b, 0x41); }
+static void w_varint(st_tbuf *b) { st_tbuf_varint(b, 1); }
+static void w_bytes(st_tbuf *b) { st_tbuf_bytes(b, "ab", 2); }
+static void w_skip(st_tbuf *b) { (void)st_tbuf_skip(b, 1); }
+static void w_byte_at(st_tbuf *b) { st_tbuf_byte_at(b, 0, 1); }
+static void w_varint_at(st_tbuf *b) { st_tbuf_varint_at(b, 0, 1); }
+
+static void test_writes_without_open_batch(void **s) {
+  (void)s;
+  void (*const ops[])(st_tbuf *) = {w_byte, w_varint, w_bytes, w_skip, w_byte_at, w_varint_at};
+  for (int after_finish = 0; after_finish < 2; after_finish++) {
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+      env e;
+      st_tbuf b;
+      uint8_t mem[64];
+      memset(mem, 0x5a, sizeof mem);
+      setup_env(&e, &b, mem, sizeof mem);
+      if (after_finish) {
+        assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK);
+        assert_int_equal(st_tbuf_finish(&b), ST_ENC_OK);
+        assert_int_equal(e.nbatches, 1);
+        memset(mem, 0x5a, sizeof mem);
+      }
+      assert_int_equal(st_tbuf_room(&b), 0);
+      ops[i](&b);
+      assert_int_equal(b.err, ST_ENC_E_STATE);
+      assert_int_equal(b.pos, 0);
+      for (size_t k = 0; k < sizeof mem; k++) assert_int_equal(mem[k], 0x5a);
+      assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_E_STATE);
+      assert_int_equal(e.nbatches, after_finish);
+      stt_free(&e.out);
+    }
+  }
+}
+
+/* Once the error is set, writes are dropped even where they would fit (the fast varint path
+ * included): the batch keeps exactly what was written before. */
+static void test_writes_after_error_are_dropped(void **s) {
+  (void)s;
+  env e;
+  st_tbuf b;
+  uint8_t mem[64];
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK); /* 41 00 64 */
+  st_tbuf_byte(&b, 0x06);
+  assert_int_equal(b.pos, 4);
+  /* byte_at may only overwrite what was written: position 4 is not written yet. */
+  st_tbuf_byte_at(&b, 4, 0xee);
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+  assert_int_equal(st_tbuf_room(&b), 60); /* plenty of room, yet: */
+  st_tbuf_varint(&b, 300);
+  st_tbuf_byte(&b, 1);
+  st_tbuf_bytes(&b, "xy", 2);
+  assert_int_equal(st_tbuf_skip(&b, 10), 4); /* the position, but nothing skipped */
+  assert_int_equal(b.pos, 4);
+  const uint8_t want[] = {0x41, 0x00, 0x64, 0x06};
+  assert_memory_equal(mem, want, sizeof want);
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+  assert_int_equal(st_tbuf_finish(&b), ST_ENC_E_STATE);
+  assert_int_equal(e.nbatches, 0);
+  stt_free(&e.out);
+}
+
+/* The positional writers on a healthy batch: byte_at overwrites a byte already written (the
+ * writer's event length); varint_at may not start past the end of the batch. A zero-length
+ * st_tbuf_bytes on an exactly full batch passes no capacity and is not an error. */
+static void test_positional_writes(void **s) {
+  (void)s;
+  env e;
+  st_tbuf b;
+  uint8_t mem[32];
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK); /* 41 00 64 */
+  size_t at = st_tbuf_skip(&b, 1);
+  assert_int_equal(at, 3);
+  st_tbuf_byte(&b, 0x09);
+  st_tbuf_byte_at(&b, at, 0x4c);
+  assert_int_equal(b.err, ST_ENC_OK);
+  const uint8_t want[] = {0x41, 0x00, 0x64, 0x4c, 0x09};
+  assert_int_equal(b.pos, sizeof want);
+  assert_memory_equal(mem, want, sizeof want);
+  uint8_t fill[27] = {0};
+  st_tbuf_bytes(&b, fill, sizeof fill);
+  assert_int_equal(st_tbuf_room(&b), 0);
+  st_tbuf_bytes(&b, fill, 0);
+  assert_int_equal(b.err, ST_ENC_OK);
+  assert_int_equal(b.pos, 32);
+  /* A 10-byte gap starting past the written bytes. */
+  st_tbuf_varint_at(&b, b.pos + 1, 5);
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+  stt_free(&e.out);
 }
 
 int main(void) {
@@ -189,6 +364,10 @@ int main(void) {
       cmocka_unit_test(test_reserve_exact_boundary), cmocka_unit_test(test_too_big_is_an_error),
       cmocka_unit_test(test_varint_at),           cmocka_unit_test(test_varint_near_the_end),
       cmocka_unit_test(test_bounds),              cmocka_unit_test(test_init_params),
+      cmocka_unit_test(test_sink_failure_is_sticky),
+      cmocka_unit_test(test_writes_without_open_batch),
+      cmocka_unit_test(test_writes_after_error_are_dropped),
+      cmocka_unit_test(test_positional_writes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

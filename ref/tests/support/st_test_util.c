@@ -102,6 +102,35 @@ int stt_sink_put(void *u, const uint8_t *p, size_t n) {
 
 uint64_t stt_sink_clock(void *u) { return ++((stt_sink *)u)->now; }
 
+static void *stt_alloc_realloc(void *ctx, void *p, size_t old_size, size_t new_size) {
+  stt_alloc *x = ctx;
+  if (!p && old_size) x->bad_old++;
+  if (new_size == 0) {
+    if (p) {
+      x->live--;
+      x->bytes -= old_size;
+      free(p);
+    }
+    return NULL;
+  }
+  if (++x->calls == x->fail_at) {
+    x->failures++;
+    return NULL;
+  }
+  void *q = realloc(p, new_size);
+  if (!q) return NULL;
+  if (!p) x->live++;
+  x->bytes = x->bytes - old_size + new_size;
+  return q;
+}
+
+void stt_alloc_init(stt_alloc *x, long fail_at) {
+  memset(x, 0, sizeof *x);
+  x->a.realloc = stt_alloc_realloc;
+  x->a.ctx = x;
+  x->fail_at = fail_at;
+}
+
 static void text_add(stt_run *r, const char *fmt, ...) {
   char tmp[512];
   va_list ap;

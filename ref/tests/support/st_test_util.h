@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "stacktab/st_alloc.h"
 #include "stacktab/st_decode.h"
 
 /* Whole file in malloc'd memory, or NULL. */
@@ -45,6 +46,22 @@ typedef struct {
 } stt_sink;
 int stt_sink_put(void *u, const uint8_t *p, size_t n);
 uint64_t stt_sink_clock(void *u);
+
+/* An st_alloc over the C library that fails one chosen allocating call, for walking every
+ * allocation-failure path: set fail_at to N and the Nth call with new_size > 0 returns NULL
+ * (fail_at 0: none fails). It keeps the live blocks and their total size, from the sizes the
+ * library passes back, so that "freed everything and reported sizes right" is live == 0 and
+ * bytes == 0 after the context's free function. Pass &x.a as the st_alloc. */
+typedef struct {
+  st_alloc a;
+  long fail_at;
+  long calls;     /* calls with new_size > 0 so far, the failed one included */
+  long failures;  /* NULLs returned on purpose */
+  long live;      /* blocks allocated and not yet freed */
+  size_t bytes;   /* their total size */
+  long bad_old;   /* calls whose old_size cannot be right (NULL ptr with old_size > 0) */
+} stt_alloc;
+void stt_alloc_init(stt_alloc *x, long fail_at);
 
 /* A decoder run that records everything reported. */
 typedef struct {
