@@ -1,7 +1,11 @@
 /* Encoder benchmark: dump throughput of the Go 1.19 (legacy) and Go 1.20+ (direct) algorithms
  * on the same stack table, side by side in one run.
  *
- * usage: st_bench_encode [STACKS [SECONDS]]   (default 20000 stacks, 1 second per algorithm)
+ * usage: st_bench_encode [STACKS [SECONDS [legacy|direct]]]
+ *   (default 20000 stacks, 1 second per algorithm, both). SECONDS 0 runs one dump per slice (5
+ *   in all), and naming one algorithm runs only that one: together they give a fixed amount of
+ *   work to count instructions of, free of timing noise:
+ *     valgrind --tool=callgrind --toggle-collect=st_dump_table st_bench_encode 20000 0 legacy
  *
  * A deterministic table: STACKS distinct stacks of 1..64 PCs drawn from 4096 symbols, one PC in
  * eight expanding to two frames (inlining); names of 10..90 bytes. Each round puts every stack,
@@ -81,7 +85,7 @@ static result bench(st_dump_algo algo, uint64_t (*stacks)[65], size_t nstacks, d
     fprintf(stderr, "init failed\n");
     exit(1);
   }
-  while (r.secs < min_secs) {
+  do { /* at least one round, so that SECONDS 0 means exactly one */
     uint64_t id;
     for (size_t i = 0; i < nstacks; i++) st_stacktab_put(&t, &stacks[i][1], (size_t)stacks[i][0], &id);
     st_strtab_reset(&s);
@@ -96,7 +100,7 @@ static result bench(st_dump_algo algo, uint64_t (*stacks)[65], size_t nstacks, d
     r.frames += d.frames_written - f0;
     r.records += d.records_written - r0;
     r.rounds++;
-  }
+  } while (r.secs < min_secs);
   st_dumper_free(&d);
   st_stacktab_free(&t);
   st_strtab_free(&s);
@@ -106,8 +110,10 @@ static result bench(st_dump_algo algo, uint64_t (*stacks)[65], size_t nstacks, d
 int main(int argc, char **argv) {
   size_t nstacks = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 20000;
   double secs = argc > 2 ? atof(argv[2]) : 1.0;
-  if (nstacks == 0 || secs <= 0) {
-    fprintf(stderr, "usage: st_bench_encode [STACKS [SECONDS]]\n");
+  int only = -1; /* -1: both algorithms; else the index of the one to run */
+  if (argc > 3) only = !strcmp(argv[3], "legacy") ? 0 : !strcmp(argv[3], "direct") ? 1 : -2;
+  if (nstacks == 0 || secs < 0 || only == -2) {
+    fprintf(stderr, "usage: st_bench_encode [STACKS [SECONDS [legacy|direct]]]\n");
     return 2;
   }
   for (size_t i = 0; i < NSYM; i++) {
@@ -129,6 +135,7 @@ int main(int argc, char **argv) {
   memset(r, 0, sizeof r);
   for (int slice = 0; slice < 5; slice++) {
     for (int a = 0; a < 2; a++) {
+      if (only >= 0 && a != only) continue;
       result x = bench(a ? ST_ALGO_DIRECT : ST_ALGO_LEGACY, stacks, nstacks, secs / 5);
       r[a].secs += x.secs;
       r[a].frames += x.frames;
@@ -137,18 +144,22 @@ int main(int argc, char **argv) {
       r[a].rounds += x.rounds;
     }
   }
-  printf("stack-table dump, %zu stacks, %llu frames and %llu bytes per dump (legacy)\n", nstacks,
-         (unsigned long long)(r[0].frames / r[0].rounds), (unsigned long long)(r[0].bytes / r[0].rounds));
+  int first = only >= 0 ? only : 0;
+  printf("stack-table dump, %zu stacks, %llu frames and %llu bytes per dump (%s)\n", nstacks,
+         (unsigned long long)(r[first].frames / r[first].rounds),
+         (unsigned long long)(r[first].bytes / r[first].rounds), first ? "direct" : "legacy");
   printf("%-8s %8s %14s %10s %12s\n", "algo", "rounds", "frames/s", "MB/s", "bytes/dump");
   const char *names[2] = {"legacy", "direct"};
   double fps[2], mbs[2];
   for (int a = 0; a < 2; a++) {
+    if (only >= 0 && a != only) continue;
     fps[a] = r[a].frames / r[a].secs;
     mbs[a] = r[a].bytes / r[a].secs / 1e6;
     printf("%-8s %8llu %14.0f %10.1f %12llu\n", names[a], (unsigned long long)r[a].rounds, fps[a],
            mbs[a], (unsigned long long)(r[a].bytes / r[a].rounds));
   }
-  printf("direct/legacy: frames/s %.2fx, MB/s %.2fx, output size %.3fx\n", fps[1] / fps[0],
+  if (only < 0)
+    printf("direct/legacy: frames/s %.2fx, MB/s %.2fx, output size %.3fx\n", fps[1] / fps[0],
          mbs[1] / mbs[0], (double)r[1].bytes / r[1].rounds / ((double)r[0].bytes / r[0].rounds));
   free(stacks);
   return 0;

@@ -44,8 +44,8 @@ MUTANTS = [
      "size_t st_string_bound(size_t len) { return sat_add(2 * ST_BYTES_PER_NUMBER, len); }",
      ["roundtrip"], "EvString room check 20 + len instead of 21 + len"),
     ("backpatched-length-1-short", "ref/lib/dump.c",
-     "st_tbuf_varint_at(b, len_pos, b->pos - body);",
-     "st_tbuf_varint_at(b, len_pos, b->pos - body - 1);",
+     "st_varint_put_width(p + 1, len - body, ST_VARINT_MAX);",
+     "st_varint_put_width(p + 1, len - body - 1, ST_VARINT_MAX);",
      ["roundtrip", "differential"], "direct dump back-patches L - 1"),
     ("string-after-its-stack", "ref/lib/dump.c", FUNC("record_legacy"),
      """static st_enc_status record_legacy(st_dumper *d, uint64_t id, const st_enc_frame *f, size_t n) {
@@ -99,11 +99,11 @@ MUTANTS = [
      "return ST_VARINT_OK;",
      ["varint", "decode"], "the 10th varint byte may hold bits past 64"),
     ("direct-length-minimal", "ref/lib/dump.c",
-     "  st_tbuf_varint_at(b, len_pos, b->pos - body);",
+     "  st_varint_put_width(p + 1, len - body, ST_VARINT_MAX);",
      """  { /* MUTANT: a minimal length instead of the 10-byte padded one */
-    size_t plen = b->pos - body, w = st_varint_put(b->mem + len_pos, plen);
-    memmove(b->mem + len_pos + w, b->mem + body, plen);
-    b->pos = len_pos + w + plen;
+    size_t plen = len - body, w = st_varint_put(p + 1, plen);
+    memmove(p + 1 + w, p + body, plen);
+    len = 1 + w + plen;
   }""",
      ["differential", "roundtrip"], "the direct dump writes EvStack lengths minimal"),
 ]

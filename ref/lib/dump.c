@@ -95,22 +95,28 @@ static st_enc_status record_direct(st_dumper *d, uint64_t id, const st_enc_frame
     s = st_strtab_intern_name(d->strings, d->buf, pid, f[i].file, f[i].file_len, &ids[2 * i + 1]);
     if (s) return s;
   }
-  st_enc_status s = st_tbuf_reserve(d->buf, pid, st_stack_record_bound(n));
+  size_t need = st_stack_record_bound(n);
+  st_enc_status s = st_tbuf_reserve(d->buf, pid, need);
   if (s) return s;
-  st_tbuf *b = d->buf;
-  st_tbuf_byte(b, EV_STACK_BYTE);
-  size_t len_pos = st_tbuf_skip(b, ST_VARINT_MAX);
-  size_t body = b->pos;
-  st_tbuf_varint(b, id);
-  st_tbuf_varint(b, n);
+  /* The reserve covered the worst case, so the record goes straight into the batch with no
+   * room check per varint: type byte, 10 bytes kept for the length, the body, then the body's
+   * length back-patched as a padded 10-byte varint. */
+  uint8_t *p = st_tbuf_window(d->buf, need);
+  if (!p) return d->buf->err;
+  const size_t body = 1 + ST_VARINT_MAX;
+  size_t len = body;
+  p[0] = EV_STACK_BYTE;
+  len += st_varint_put(p + len, id);
+  len += st_varint_put(p + len, n);
   for (size_t i = 0; i < n; i++) {
-    st_tbuf_varint(b, f[i].pc);
-    st_tbuf_varint(b, ids[2 * i]);
-    st_tbuf_varint(b, ids[2 * i + 1]);
-    st_tbuf_varint(b, f[i].line);
+    len += st_varint_put(p + len, f[i].pc);
+    len += st_varint_put(p + len, ids[2 * i]);
+    len += st_varint_put(p + len, ids[2 * i + 1]);
+    len += st_varint_put(p + len, f[i].line);
   }
-  st_tbuf_varint_at(b, len_pos, b->pos - body);
-  return b->err;
+  st_varint_put_width(p + 1, len - body, ST_VARINT_MAX);
+  st_tbuf_commit(d->buf, len);
+  return d->buf->err;
 }
 
 st_enc_status st_dump_record(st_dumper *d, uint64_t id, const st_enc_frame *frames, size_t n) {

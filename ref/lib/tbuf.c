@@ -127,6 +127,12 @@ void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v) {
   st_varint_put_width(b->mem + pos, v, ST_VARINT_MAX);
 }
 
+uint8_t *st_tbuf_window(st_tbuf *b, size_t n) { return fits(b, n) ? b->mem + b->pos : NULL; }
+
+void st_tbuf_commit(st_tbuf *b, size_t used) {
+  if (fits(b, used)) b->pos += used;
+}
+
 /* Saturating arithmetic for the bounds: a huge n must not wrap to a small size. */
 static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 static size_t sat_mul(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }

@@ -358,6 +358,54 @@ static void test_positional_writes(void **s) {
   stt_free(&e.out);
 }
 
+/* The direct-writing window: after a flush of a 64-byte buffer the batch header 41 00 64 takes
+ * 3 bytes, so the window reaches exactly the 61 bytes left and not one more; what is written
+ * there and committed is what the sink receives. A window or commit past the room, or with no
+ * open batch, is refused with the sticky ST_ENC_E_STATE and moves nothing. */
+static void test_window_and_commit(void **s) {
+  (void)s;
+  env e;
+  st_tbuf b;
+  uint8_t mem[64];
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_null(st_tbuf_window(&b, 1)); /* no open batch yet */
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK);
+  assert_int_equal(b.pos, 3);
+  uint8_t *w = st_tbuf_window(&b, 61);
+  assert_ptr_equal(w, mem + 3);
+  w[0] = 0xaa;
+  w[1] = 0xbb;
+  st_tbuf_commit(&b, 2);
+  assert_int_equal(b.pos, 5);
+  assert_int_equal(b.err, ST_ENC_OK);
+  assert_non_null(st_tbuf_window(&b, 59)); /* exactly the room left */
+  st_tbuf_commit(&b, 60);                  /* one more than the room */
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+  assert_int_equal(b.pos, 5);
+  assert_null(st_tbuf_window(&b, 1)); /* the error is sticky */
+  stt_free(&e.out);
+
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK);
+  assert_null(st_tbuf_window(&b, 62));
+  assert_int_equal(b.err, ST_ENC_E_STATE);
+  stt_free(&e.out);
+
+  setup_env(&e, &b, mem, sizeof mem);
+  assert_int_equal(st_tbuf_flush(&b, 0), ST_ENC_OK);
+  w = st_tbuf_window(&b, 4);
+  memcpy(w, "\x01\x02\x03\x04", 4);
+  st_tbuf_commit(&b, 3);
+  assert_int_equal(st_tbuf_finish(&b), ST_ENC_OK);
+  const uint8_t want[] = {0x41, 0x00, 0x64, 0x01, 0x02, 0x03}; /* ticks 100 */
+  assert_int_equal(e.out.len, sizeof want);
+  assert_memory_equal(e.out.p, want, sizeof want);
+  stt_free(&e.out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_batch_header),        cmocka_unit_test(test_ticks_differ_from_previous),
@@ -368,6 +416,7 @@ int main(void) {
       cmocka_unit_test(test_writes_without_open_batch),
       cmocka_unit_test(test_writes_after_error_are_dropped),
       cmocka_unit_test(test_positional_writes),
+      cmocka_unit_test(test_window_and_commit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,13 @@ size_t st_tbuf_skip(st_tbuf *b, size_t n);
 void st_tbuf_byte_at(st_tbuf *b, size_t pos, uint8_t v);
 /* Writes v as a 10-byte padded varint at pos (the Go 1.20+ varintAt, for EvStack lengths). */
 void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v);
+/* Direct writing, for a writer that has already reserved its worst case (as the Go 1.20+
+ * runtime writes EvStack: one room check, then bytes straight into the buffer): the open
+ * batch's next n bytes, or NULL when there is no open batch, an error, or fewer than n bytes
+ * left (the sticky error then becomes ST_ENC_E_STATE, as for the byte writers). Write there,
+ * then st_tbuf_commit the bytes used, at most n; nothing else may write in between. */
+uint8_t *st_tbuf_window(st_tbuf *b, size_t n);
+void st_tbuf_commit(st_tbuf *b, size_t used);
 
 /* Worst-case sizes, as the runtime computes them (all saturate at SIZE_MAX). */
 /* EvString: 1 + 2*10 + len. */
