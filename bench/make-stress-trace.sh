@@ -13,14 +13,13 @@ fi
 out=$1; shift
 mb=${1:-60}; [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
-go=${GO:-/usr/lib/go-1.19/bin/go}
-if ! "$go" version 2>/dev/null | grep -q '^go version go1\.19'; then
-  echo "$0: Go 1.19 not found at $go (set GO=...)" >&2
+. "$here/../ci/go119.sh"
+if ! go=$(st_find_go119); then
+  echo "$0: Go 1.19 not found (set GO=/path/to/go1.19/bin/go)" >&2
   exit 77
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/make-stress.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS=-mod=mod GO111MODULE=on
-[ -n "${HOME:-}" ] || export HOME="$tmp"
+st_go_private_env "$tmp" on
 (cd "$here/go-stress" && "$go" build -o "$tmp/go-stress" .)
 "$tmp/go-stress" -o "$out" -mb "$mb" "$@"

@@ -27,26 +27,16 @@ if [ ! -r "$file" ]; then
   exit 2
 fi
 
-find_go() {
-  for g in "${GO:-}" /usr/lib/go-1.19/bin/go "$(command -v go 2>/dev/null)"; do
-    if [ -z "$g" ] || [ ! -x "$g" ]; then continue; fi
-    case "$("$g" version 2>/dev/null)" in
-      "go version go1.19"*) echo "$g"; return 0 ;;
-    esac
-  done
-  return 1
-}
-if ! go=$(find_go); then
+. "$(dirname "$0")/go119.sh"
+if ! go=$(st_find_go119); then
   echo "$0: Go 1.19 not found (set GO=/path/to/go1.19/bin/go)" >&2
   exit 77
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/go-trace-events.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
-# `go` may want a cache and home even for `go tool`; keep them private so
-# the script works as any user on a fresh machine.
-export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS="" GO111MODULE=off
-[ -n "${HOME:-}" ] || export HOME="$tmp"
+# `go` may want a cache and home even for `go tool`.
+st_go_private_env "$tmp" off
 
 # cmd/trace opens its HTTP listener before parsing (it does not serve with
 # -d: it prints and exits); bind it to loopback on a free port. The timeout

@@ -9,16 +9,15 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 outdir=${1:-$here/../own}
-go=${GO:-/usr/lib/go-1.19/bin/go}
-if ! "$go" version 2>/dev/null | grep -q '^go version go1\.19'; then
-  echo "$0: Go 1.19 not found at $go (set GO=...)" >&2
+. "$here/../../ci/go119.sh"
+if ! go=$(st_find_go119); then
+  echo "$0: Go 1.19 not found (set GO=/path/to/go1.19/bin/go)" >&2
   exit 77
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/make-traces.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS=-mod=mod GO111MODULE=on
-[ -n "${HOME:-}" ] || export HOME="$tmp"
+st_go_private_env "$tmp" on
 
 (cd "$here/tracegen" && "$go" build -o "$tmp/tracegen" .)
 mkdir -p "$outdir"

@@ -7,19 +7,14 @@
 set -u
 stacktab=$1
 scenario=$2
-go=${GO:-/usr/lib/go-1.19/bin/go}
-if [ ! -x "$go" ]; then
-  echo "SKIP: Go 1.19 not found at $go"
+. "$(dirname "$0")/../../ci/go119.sh"
+if ! go=$(st_find_go119); then
+  echo "SKIP: Go 1.19 not found (set GO=/path/to/go1.19/bin/go)"
   exit 77
 fi
-case "$("$go" version 2>/dev/null)" in
-  "go version go1.19"*) ;;
-  *) echo "SKIP: $go is not Go 1.19"; exit 77 ;;
-esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/encode-go.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
-export GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" GOFLAGS= GO111MODULE=off
-[ -n "${HOME:-}" ] || export HOME="$tmp"
+st_go_private_env "$tmp" off
 
 fail=0
 for header in 1.11 1.19; do
