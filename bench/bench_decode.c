@@ -27,14 +27,10 @@
 
 #include "stacktab/st_decode.h"
 #include "stacktab/st_stacktab.h"
+#include "bench_common.h"
 
 #define CHUNK ((size_t)1 << 16)
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- measuring ---- */
 
@@ -138,16 +134,6 @@ static int measure(const char *path, int reps) {
 
 /* ---- generating ---- */
 
-#define NSYM 4096
-static char g_names[NSYM][96];
-static size_t g_name_len[NSYM];
-static uint64_t g_rng = 88172645463325252ull;
-static uint64_t rnd(void) {
-  g_rng ^= g_rng << 13;
-  g_rng ^= g_rng >> 7;
-  g_rng ^= g_rng << 17;
-  return g_rng;
-}
 
 typedef struct {
   FILE *f;
@@ -167,12 +153,7 @@ static int generate(const char *path, double mb, size_t nframes) {
   static const char files[4][24] = {"/src/runtime/proc.go", "/src/net/http/server.go",
                                     "/src/app/handler.go", "/src/encoding/json/x.go"};
   static uint8_t mem[ST_DEFAULT_BUF_SIZE];
-  for (size_t i = 0; i < NSYM; i++) {
-    size_t l = 10 + rnd() % 80;
-    int k = snprintf(g_names[i], sizeof g_names[i], "pkg%zu.func", i);
-    for (size_t j = (size_t)k; j < l; j++) g_names[i][j] = (char)('a' + (i + j) % 26);
-    g_name_len[i] = l;
-  }
+  make_names();
   out_file o = {fopen(path, "wb"), 0};
   if (!o.f) {
     fprintf(stderr, "st_bench_decode: cannot create %s\n", path);

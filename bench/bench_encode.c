@@ -19,17 +19,8 @@
 #include <time.h>
 
 #include "stacktab/st_stacktab.h"
+#include "bench_common.h"
 
-#define NSYM 4096
-static char g_names[NSYM][96];
-static size_t g_name_len[NSYM];
-static uint64_t g_rng = 88172645463325252ull;
-static uint64_t rnd(void) {
-  g_rng ^= g_rng << 13;
-  g_rng ^= g_rng >> 7;
-  g_rng ^= g_rng << 17;
-  return g_rng;
-}
 
 static size_t symbolize(void *u, uint64_t pc, st_enc_frame *out, size_t max) {
   (void)u;
@@ -57,11 +48,6 @@ static uint64_t clk(void *u) {
   return ++t;
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 typedef struct {
   double secs;
@@ -116,12 +102,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: st_bench_encode [STACKS [SECONDS [legacy|direct]]]\n");
     return 2;
   }
-  for (size_t i = 0; i < NSYM; i++) {
-    size_t l = 10 + rnd() % 80;
-    int n = snprintf(g_names[i], sizeof g_names[i], "pkg%zu.func", i);
-    for (size_t k = (size_t)n; k < l; k++) g_names[i][k] = (char)('a' + (i + k) % 26);
-    g_name_len[i] = l;
-  }
+  make_names();
   uint64_t(*stacks)[65] = calloc(nstacks, sizeof *stacks);
   for (size_t i = 0; i < nstacks; i++) {
     size_t n = 1 + rnd() % 64;
