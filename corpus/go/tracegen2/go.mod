@@ -1,0 +1,3 @@
+module stacktab/tracegen2
+
+go 1.22
