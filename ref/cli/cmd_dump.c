@@ -17,9 +17,16 @@ static const char k_help[] =
     "  {\"off\":N,\"type\":\"Stack\",\"id\":N,\"frames\":[{\"pc\":N,\"fn\":\"..\",\"file\":\"..\",\"line\":N}]}\n"
     "  {\"off\":N,\"type\":\"UserLog\",\"args\":[...],\"str\":\"...\"}\n"
     "type is Go's event name without \"Ev\" (Go 1.21 traces: STWStart/STWDone for 9/10).\n"
-    "fn and file are the resolved strings (\"\" for ID 0 or, in go mode, a string defined\n"
-    "later). Bytes that are not UTF-8 are written as \\u00XX.\n"
-    "Events are printed as they are decoded; decoding stops at a fatal error.\n"
+    "v2 traces (Go 1.22+): every object also has \"gen\" (its generation); batch headers are\n"
+    "  {\"type\":\"EventBatch\",\"args\":[gen,m,time,size]} (ExperimentalBatch: [exp,gen,m,\n"
+    "  time,size] and \"data\"); section markers (Strings, Stacks, CPUSamples, Sync) have\n"
+    "  \"args\":[]; frames also carry \"fn_id\" and \"file_id\". This is the order and the\n"
+    "  values of Go 1.23's `go tool trace -d=2`.\n"
+    "fn and file are the resolved strings (\"\" for ID 0 or a string never defined). Names\n"
+    "defined after their stack (every v2 generation; v1 in go mode) are resolved too: the\n"
+    "events from that stack on are printed when the generation (v1: the trace) ends.\n"
+    "Bytes that are not UTF-8 are written as \\u00XX.\n"
+    "Decoding stops at a fatal error.\n"
     "\n"
     "options:\n"
     "  --json                 JSON lines instead of text\n"
@@ -33,12 +40,25 @@ typedef struct {
   int json;
 } dump_ctx;
 
+static int is_string(const st_event *ev) {
+  return ev->type == (ev->format == 2 ? ST_EV2_STRING : ST_EV_STRING);
+}
+static int is_stack(const st_event *ev) {
+  return ev->type == (ev->format == 2 ? ST_EV2_STACK : ST_EV_STACK);
+}
+/* Events with a byte string after their arguments: v1 UserLog's message, v2 experimental
+ * batches' payload. */
+static const char *trailing_key(const st_event *ev) {
+  if (ev->format == 2) return ev->type == ST_EV2_EXPERIMENTAL_BATCH ? "data" : NULL;
+  return ev->type == ST_EV_USER_LOG ? "str" : NULL;
+}
+
 static void text_event(const st_event *ev) {
   printf("%llu %s", (unsigned long long)ev->off, st_event_name(ev->type, ev->version));
-  if (ev->type == ST_EV_STRING) {
+  if (is_string(ev)) {
     printf(" id=%llu ", (unsigned long long)ev->str_id);
     st_json_string(stdout, ev->str, ev->str_len);
-  } else if (ev->type == ST_EV_STACK) {
+  } else if (is_stack(ev)) {
     printf(" id=%llu frames=%llu", (unsigned long long)ev->stack_id,
            (unsigned long long)ev->nframes);
     for (uint64_t i = 0; i < ev->nframes; i++) {
@@ -51,7 +71,7 @@ static void text_event(const st_event *ev) {
     }
   } else {
     for (unsigned i = 0; i < ev->nargs; i++) printf(" %llu", (unsigned long long)ev->args[i]);
-    if (ev->type == ST_EV_USER_LOG) {
+    if (trailing_key(ev)) {
       putchar(' ');
       st_json_string(stdout, ev->str, ev->str_len);
     }
@@ -60,17 +80,22 @@ static void text_event(const st_event *ev) {
 }
 
 static void json_event(const st_event *ev) {
-  printf("{\"off\":%llu,\"type\":\"%s\"", (unsigned long long)ev->off,
-         st_event_name(ev->type, ev->version));
-  if (ev->type == ST_EV_STRING) {
+  printf("{\"off\":%llu,", (unsigned long long)ev->off);
+  if (ev->format == 2) printf("\"gen\":%llu,", (unsigned long long)ev->gen);
+  printf("\"type\":\"%s\"", st_event_name(ev->type, ev->version));
+  if (is_string(ev)) {
     printf(",\"id\":%llu,\"str\":", (unsigned long long)ev->str_id);
     st_json_string(stdout, ev->str, ev->str_len);
-  } else if (ev->type == ST_EV_STACK) {
+  } else if (is_stack(ev)) {
     printf(",\"id\":%llu,\"frames\":[", (unsigned long long)ev->stack_id);
     for (uint64_t i = 0; i < ev->nframes; i++) {
       const st_frame *f = &ev->frames[i];
-      printf("%s{\"pc\":%llu,\"fn\":", i ? "," : "", (unsigned long long)f->pc);
+      printf("%s{\"pc\":%llu,", i ? "," : "", (unsigned long long)f->pc);
+      /* v2 listings (go tool trace -d=2) show the string IDs; v1 golden files do not. */
+      if (ev->format == 2) printf("\"fn_id\":%llu,", (unsigned long long)f->fn_id);
+      fputs("\"fn\":", stdout);
       st_json_string(stdout, f->fn, f->fn_len);
+      if (ev->format == 2) printf(",\"file_id\":%llu", (unsigned long long)f->file_id);
       fputs(",\"file\":", stdout);
       st_json_string(stdout, f->file, f->file_len);
       printf(",\"line\":%llu}", (unsigned long long)f->line);
@@ -81,8 +106,9 @@ static void json_event(const st_event *ev) {
     for (unsigned i = 0; i < ev->nargs; i++)
       printf("%s%llu", i ? "," : "", (unsigned long long)ev->args[i]);
     putchar(']');
-    if (ev->type == ST_EV_USER_LOG) {
-      fputs(",\"str\":", stdout);
+    const char *key = trailing_key(ev);
+    if (key) {
+      printf(",\"%s\":", key);
       st_json_string(stdout, ev->str, ev->str_len);
     }
   }

@@ -62,6 +62,10 @@ const st_event_desc *st_event_describe(unsigned t) {
 }
 
 const char *st_event_name(unsigned t, int version) {
+  if (st_version_format(version) == 2) {
+    const st_event2_desc *d = st_event2_describe(t);
+    return d ? d->name : "?";
+  }
   if (t == 0 || t >= ST_EV_COUNT) return "?";
   if (version >= ST_VER_1_21 && t == ST_EV_GC_STW_START) return "STWStart";
   if (version >= ST_VER_1_21 && t == ST_EV_GC_STW_DONE) return "STWDone";
@@ -69,7 +73,8 @@ const char *st_event_name(unsigned t, int version) {
 }
 
 int st_event_allowed(unsigned t, int version) {
-  return t > 0 && t < ST_EV_COUNT && version >= k_events[t].min_ver;
+  return st_version_format(version) == 1 && t > 0 && t < ST_EV_COUNT &&
+         version >= k_events[t].min_ver;
 }
 
 int st_header_put(uint8_t out[ST_HEADER_SIZE], int version) {
@@ -78,6 +83,9 @@ int st_header_put(uint8_t out[ST_HEADER_SIZE], int version) {
     case ST_VER_1_11: s = "go 1.11 trace"; break;
     case ST_VER_1_19: s = "go 1.19 trace"; break;
     case ST_VER_1_21: s = "go 1.21 trace"; break;
+    case ST_VER_1_22: s = "go 1.22 trace"; break;
+    case ST_VER_1_23: s = "go 1.23 trace"; break;
+    case ST_VER_1_25: s = "go 1.25 trace"; break;
     default: return -1;
   }
   memset(out, 0, ST_HEADER_SIZE);

@@ -1,4 +1,12 @@
-/* Streaming, validating decoder of v1 Go execution traces (Go 1.11-1.21).
+/* Streaming, validating decoder of Go execution traces: v1 (Go 1.11-1.21) and v2 (Go 1.22+).
+ *
+ * The format is picked at the header; the caller sees one decoder and one event callback, and
+ * each event says its format and version. v2 tables are per generation: a v2 stack usually
+ * names strings written after it, so the decoder resolves references when the generation ends
+ * and, when there is an event callback, holds the generation's events from the first stack
+ * with an unresolved name until then, so that Stack events arrive with their names (in file
+ * order). v1 traces whose stacks use strings defined later (legal in go mode) are held the
+ * same way until the end of the trace.
  *
  * The caller owns the st_decoder context, pushes bytes in chunks of any size, and receives
  * every event and every diagnostic through callbacks, in file order. The events and the
@@ -46,6 +54,9 @@ typedef struct {
   uint64_t max_string_bytes;  /* total bytes of all strings kept (default 32 MiB) */
   uint64_t max_strings;       /* number of distinct string IDs (default 1 << 20) */
   uint64_t max_stacks;        /* number of distinct stack IDs, defined or referenced (1 << 20) */
+  /* Bytes of events held back for late name resolution (64 MiB). Past it, the held events are
+   * delivered with the names known so far and the rest of the generation is not held. */
+  uint64_t max_hold_bytes;
 } st_decode_limits;
 
 typedef struct {
@@ -62,15 +73,19 @@ typedef struct {
 typedef struct {
   uint64_t off;        /* byte offset of the event's first byte in the stream */
   uint64_t size;       /* bytes of the whole event, first byte to last */
-  int version;         /* the header's format version (1011, 1019, 1021): names differ */
-  uint8_t type;        /* ST_EV_* (low 6 bits) */
-  uint8_t field;       /* argument-count field (top 2 bits) */
-  /* Length-prefixed events (field 3, and EvStack): the length L and its varint width. */
+  int version;         /* the header's version (1011, 1019, 1021; 1022, 1023, 1025) */
+  uint8_t format;      /* 1 (v1) or 2 (v2) */
+  uint8_t type;        /* v1: ST_EV_* (low 6 bits); v2: ST_EV2_* (the whole type byte) */
+  uint8_t field;       /* v1: argument-count field (top 2 bits); v2: 0 */
+  /* v1 length-prefixed events (field 3, and EvStack): the length L and its varint width.
+   * v2 batch headers: the size field (payload bytes) and its width. */
   uint8_t has_len;
   uint8_t len_width;
   uint64_t len;
   /* Ordinary events, Batch, Frequency: the varints in wire order (timestamp delta first,
-   * no length). nargs is capped at ST_MAX_ARGS (more is an EVENT-NARGS error anyway). */
+   * no length). nargs is capped at ST_MAX_ARGS (more is an EVENT-NARGS error anyway).
+   * v2: EventBatch gen, m, time, size; ExperimentalBatch exp, gen, m, time, size (its payload
+   * in str); CPUSample time, m, p, g, stack; Frequency freq; timed events dt first. */
   uint8_t nargs;
   uint64_t args[ST_MAX_ARGS];
   /* EvString: its ID and bytes. EvUserLog: the trailing message (str_id 0). Valid during the
@@ -84,6 +99,10 @@ typedef struct {
   uint64_t stack_id;
   uint64_t nframes;
   const st_frame *frames;
+  /* v2: the generation, and the batch the event is in (its header's offset and M). */
+  uint64_t gen;
+  uint64_t batch_off;
+  uint64_t batch_m;
 } st_event;
 
 typedef struct {
@@ -98,7 +117,8 @@ typedef void (*st_diag_fn)(void *user, const st_diag *d);
 
 typedef struct {
   st_mode mode;
-  uint64_t buf_size;         /* batch capacity for BATCH-TOO-LARGE (ST_DEFAULT_BUF_SIZE) */
+  uint64_t buf_size;         /* v1 batch capacity for BATCH-TOO-LARGE (ST_DEFAULT_BUF_SIZE) */
+  uint64_t buf_size_v2;      /* v2 batch capacity, header included (ST_V2_DEFAULT_BUF_SIZE) */
   st_decode_limits limits;
   const st_alloc *alloc;     /* NULL: the C library's */
   st_event_fn on_event;      /* may be NULL */
@@ -106,7 +126,8 @@ typedef struct {
   void *user;
 } st_decode_config;
 
-/* Fills cfg with the defaults: strict mode, 64488-byte buffers, default limits, libc memory. */
+/* Fills cfg with the defaults: strict mode, 64488-byte (v1) and 65504-byte (v2) buffers,
+ * default limits, libc memory. */
 void st_decode_config_default(st_decode_config *cfg);
 
 /* Worst-case size of the fixed scratch memory a decoder allocates at init (the carry buffer
@@ -120,12 +141,21 @@ typedef struct {
   size_t cap, count;
 } st_idmap;
 
+/* Events held back for late name resolution (private). */
+typedef struct {
+  uint8_t *buf;
+  size_t len, cap;
+  int active;                /* holding since a stack with an unresolved name */
+  int off_for_scope;         /* max_hold_bytes was reached: no hold until the scope ends */
+} st_hold;
+
 typedef struct {
   st_decode_config cfg;
   /* Everything below is private. */
   int state;                 /* 0 uninit, 1 header, 2 events, 3 failed, 4 finished */
   int version;
-  uint8_t allowed[64];       /* event types of this version (looked up per event) */
+  int format;                /* 1 or 2 */
+  uint8_t allowed[256];      /* event types of this version (looked up per event) */
   uint64_t off;              /* stream offset of carry[0] (or of the next byte) */
   uint8_t *carry;            /* bytes of an event that straddles pushes */
   size_t carry_len, carry_cap, carry_need;
@@ -137,6 +167,14 @@ typedef struct {
   uint8_t *arena;
   size_t arena_len, arena_cap;
   st_idmap stacks;           /* stack ID -> flags and first-reference offset */
+  /* v2: the generation, the batch being read, references waiting for the generation's end */
+  uint64_t gen, gen_off, gen_freqs, gen_timed;
+  int in_batch, batch_kind;
+  uint64_t batch_left, batch_m;
+  st_idmap pend_frame_strings; /* string ID -> offset of the first stack naming it undefined */
+  st_idmap pend_event_strings; /* string ID -> offset of the first event naming it undefined */
+  st_idmap pend_cpu_stacks;    /* stack ID -> offset of the first CPU sample naming it */
+  st_hold hold;
 } st_decoder;
 
 /* Initialises d with cfg (copied). Returns ST_OK, ST_E_NOMEM or ST_E_PARAM. */
@@ -155,6 +193,8 @@ uint64_t st_decoder_errors(const st_decoder *d);
 uint64_t st_decoder_warnings(const st_decoder *d);
 /* Header version (1011, 1019, 1021), or 0 before the header was read. */
 int st_decoder_version(const st_decoder *d);
+/* Format of the header's version: 1 (v1), 2 (v2), or 0 before the header was read. */
+int st_decoder_format(const st_decoder *d);
 
 /* Frees what the decoder allocated; d may be initialised again afterwards. */
 void st_decoder_free(st_decoder *d);

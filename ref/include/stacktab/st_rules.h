@@ -44,6 +44,18 @@ typedef enum {
   ST_RULE_LIMIT_STACKS,         /* the stack-ID table outgrew its limit */
   /* warnings */
   ST_RULE_LEN_OVER_2048,        /* a length-prefixed event over 2048 bytes (Go 1.22+ refuses it) */
+  /* v2 (Go 1.22+) framing, generations and tables */
+  ST_RULE_BATCH_EXPECTED,       /* a v2 batch does not start with 01 (or 31 from Go 1.23) */
+  ST_RULE_BATCH_SIZE,           /* a v2 batch's size field is over 65536 */
+  ST_RULE_BATCH_OVERRUN,        /* a record runs past the end of its v2 batch */
+  ST_RULE_BATCH_RECORD,         /* a strings/stacks/CPU/sync batch holds a record of another type */
+  ST_RULE_BATCH_TRAILING,       /* bytes after the frequency in a v2 frequency batch */
+  ST_RULE_GEN_ZERO,             /* a v2 batch of generation 0 */
+  ST_RULE_GEN_ORDER,            /* a v2 batch neither of the current generation nor the next */
+  ST_RULE_GEN_NO_EVENTS,        /* a v2 generation without any timed event */
+  ST_RULE_FREQ_REPEATED,        /* two frequency (or sync) batches in one v2 generation */
+  ST_RULE_STRING_UNDEFINED,     /* a v2 event names a string ID its generation never defines */
+  ST_RULE_CPU_STACK_UNDEFINED,  /* a v2 CPU sample names a stack ID its generation never defines */
   ST_RULE_COUNT
 } st_rule;
 
@@ -52,16 +64,20 @@ typedef enum { ST_SEV_ERROR = 0, ST_SEV_WARNING = 1 } st_severity;
 typedef struct {
   const char *id;        /* stable ID, e.g. "VARINT-OVERFLOW" */
   st_severity severity;
-  unsigned char strict_only; /* 1: checked in strict mode only; go mode accepts as Go 1.19 does */
+  unsigned char strict_only; /* 1: checked in strict mode only for v1 traces; go mode accepts
+                              * as Go 1.19 does */
   unsigned char fatal;       /* 1: decoding always stops there. 0: it goes on after the
                               * event, except when the event's length is more than any valid
                               * reading allows (STACK-NFRAMES, STACK-TOO-DEEP on a length over
                               * 40020 bytes): then there is no event end to go on from */
   const char *summary;   /* one line: what the rule requires */
+  unsigned char strict_only_v2; /* the same for v2 traces (go mode = Go 1.23's reader) */
 } st_rule_desc;
 
 const st_rule_desc *st_rule_describe(st_rule r);
 const char *st_rule_id(st_rule r);
+/* 1 when rule r is checked in strict mode only for traces of the given format (1 or 2). */
+int st_rule_strict_only(st_rule r, int format);
 /* The rule whose ID is `id`, or ST_RULE_NONE. */
 st_rule st_rule_lookup(const char *id);
 

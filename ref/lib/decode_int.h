@@ -1,0 +1,143 @@
+/* Private to the decoder: what its streaming core (decode.c), the v1 and v2 framings
+ * (decode_v1.c, decode_v2.c) and its tables (dectab.c) share.
+ *
+ * Chunk independence: an event is parsed from one contiguous span of bytes. A parse function
+ * has no side effects until it has every byte of the event; when bytes are missing it says how
+ * many it needs in total, the caller keeps the partial event in the carry buffer, and parses it
+ * again once that many bytes are there. So the same diagnostics and events come out whatever
+ * the chunk boundaries. Committing an event (tables, diagnostics, delivery) happens once. */
+#ifndef ST_DECODE_INT_H
+#define ST_DECODE_INT_H
+
+#include <stdarg.h>
+
+#include "stacktab/st_decode.h"
+
+enum { R_OK, R_NEED, R_FATAL };
+
+typedef struct {
+  st_rule rule;
+  char msg[sizeof(((st_diag *)0)->message)];
+} sti_pending;
+
+/* One parse attempt over p[0..avail): the event and the diagnostics it will report. */
+typedef struct {
+  const uint8_t *p;
+  size_t avail, pos, need;
+  int eof;
+  st_event ev;
+  uint64_t nargs;          /* arguments read (may exceed ST_MAX_ARGS) */
+  sti_pending pend[6];
+  int npend;
+  int overflowed;
+  int next_kind;           /* v2: the batch kind after this record */
+} sti_parse;
+
+/* ---- diagnostics (decode.c) ---- */
+void sti_pend(sti_parse *P, st_rule r, const char *fmt, ...);
+void sti_report(st_decoder *d, st_rule r, uint64_t off, const char *msg);
+void sti_reportf(st_decoder *d, st_rule r, uint64_t off, const char *fmt, ...);
+/* Resets the per-event fields of P before parsing p[0..avail). */
+void sti_parse_init(sti_parse *P, const uint8_t *p, size_t avail, int eof);
+
+/* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
+static inline size_t sti_short_varint(const uint8_t *q, uint64_t *v) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
+    x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
+    if (!(q[i] & 0x80)) {
+      *v = x;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+/* Reads one varint at P->pos, the general case (decode.c). */
+int sti_rd_slow(sti_parse *P, uint64_t off, const char *what, uint64_t *v, size_t *w);
+
+/* Reads one varint at P->pos. R_NEED sets P->need; R_FATAL leaves a pending fatal diagnostic. */
+static inline int sti_rd(sti_parse *P, uint64_t off, const char *what, uint64_t *v, size_t *w) {
+  size_t width;
+  /* Fast path (the decoder's hot spot): a varint of at most 9 bytes wholly in the buffer cannot
+   * be short, overlong or overflowing, so it is read here without the library call. */
+  if (P->avail - P->pos >= ST_VARINT_MAX && (width = sti_short_varint(P->p + P->pos, v)) != 0) {
+    P->pos += width;
+    if (w) *w = width;
+    return R_OK;
+  }
+  return sti_rd_slow(P, off, what, v, w);
+}
+
+#define RD(what, v, w)                         \
+  do {                                         \
+    int r_ = sti_rd(P, off, (what), (v), (w)); \
+    if (r_ != R_OK) return r_;                 \
+  } while (0)
+
+/* Needs n bytes from the event start; R_NEED if they are not all there. */
+static inline int sti_have(sti_parse *P, uint64_t n) {
+  if (n <= P->avail) return R_OK;
+  P->need = (size_t)n;
+  return R_NEED;
+}
+
+/* A string's bytes after its length varint was read. */
+int sti_rd_bytes(sti_parse *P, uint64_t len);
+
+/* Reads the frames of a stack whose payload is entirely buffered up to `end` into d->frames;
+ * stops early (the caller reads the rest with every check). Returns the varints read. */
+uint64_t sti_fast_frames(st_decoder *d, sti_parse *P, uint64_t end, uint64_t n);
+
+/* 1 when the bytes at P look like a second "go 1." header. */
+int sti_is_header(const sti_parse *P);
+
+/* ---- tables (dectab.c): strings, stacks, pending references ---- */
+#define STI_STACK_DEFINED (1ull << 63)
+#define STI_STACK_REFERENCED (1ull << 62)
+#define STI_STACK_OFF_MASK ((1ull << 62) - 1)
+
+const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len);
+/* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
+int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
+/* The stack-ID table entry of id, created when absent; NULL past the limit (reported) or when
+ * memory ran out (*nomem set). */
+uint64_t *sti_stack_entry(st_decoder *d, uint64_t off, uint64_t id, int *nomem);
+/* Records that the event at off names `id` before its definition: keeps the first offset per
+ * ID in m. 0, -1 (limit, reported) or -2 (no memory). */
+int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int strings_limit);
+/* Resolves every frame's names from the string table; returns how many names are missing. */
+uint64_t sti_resolve_frames(const st_decoder *d, st_frame *f, uint64_t n);
+/* Reports the stack references of d->stacks that were never defined (STACK-UNDEFINED). */
+void sti_report_undefined_stacks(st_decoder *d);
+/* Reports the IDs of m that `defined` lacks, at the earliest offset, once. */
+void sti_report_pending(st_decoder *d, const st_idmap *m, const st_idmap *defined, st_rule rule,
+                        const char *what);
+/* Frees the string and stack tables and the pending references (a v2 generation's end). */
+void sti_tables_clear(st_decoder *d);
+
+/* ---- late name resolution (dectab.c) ---- */
+/* Delivers ev now, or holds it when holding is on. `kind` is what the framing needs to parse
+ * the bytes again. 0 or -2 (no memory). */
+int sti_deliver(st_decoder *d, const st_event *ev, const uint8_t *bytes, int kind);
+/* Starts holding (a stack has a name that is not known yet), if there is an event callback. */
+void sti_hold_start(st_decoder *d);
+/* Delivers every held event, parsing each again with its names resolved now; ends holding. */
+void sti_hold_release(st_decoder *d);
+void sti_hold_free(st_decoder *d);
+
+/* ---- framings ---- */
+/* Parses and commits one event at p. Returns R_OK (*used set), R_NEED (*need set) or R_FATAL
+ * (*err set). */
+int sti_v1_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *used,
+                size_t *need, st_status *err);
+int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *used,
+                size_t *need, st_status *err);
+/* Parses held bytes again and fills P->ev (no diagnostics, no table changes); R_OK or not. */
+int sti_v1_reparse(st_decoder *d, sti_parse *P, uint64_t off);
+int sti_v2_reparse(st_decoder *d, sti_parse *P, uint64_t off, int kind);
+/* End-of-input checks of each format (after the last complete event). */
+void sti_v1_finish(st_decoder *d);
+void sti_v2_finish(st_decoder *d);
+
+#endif

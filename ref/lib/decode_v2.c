@@ -1,0 +1,465 @@
+/* The v2 framing (Go 1.22+): batches found by their size, batch kinds by the first payload
+ * byte, the records of each kind, generations, and the per-generation checks that run when a
+ * generation ends (frequency present, every string and stack reference defined). */
+#include <string.h>
+
+#include "decode_int.h"
+#include "idmap.h"
+
+/* What the next bytes are: a batch header, or a record of the current batch's kind. */
+enum { K_HEADER = 0, K_FIRST, K_STRINGS, K_STACKS, K_CPU, K_EVENTS, K_SYNC, K_TRAIL };
+
+static const char *kind_name(int kind) {
+  switch (kind) {
+    case K_STRINGS: return "strings";
+    case K_STACKS: return "stacks";
+    case K_CPU: return "CPU-sample";
+    default: return "sync";
+  }
+}
+
+/* ---- parsing (no side effects) ---- */
+
+static int parse_header(st_decoder *d, sti_parse *P, uint64_t off) {
+  const uint8_t b = P->p[0];
+  if (b == 'g' && !P->eof && P->avail < 5) {
+    P->need = 5;
+    return R_NEED;
+  }
+  if (sti_is_header(P)) {
+    sti_pend(P, ST_RULE_HDR_REPEATED,
+             "a second trace header starts here: several traces concatenated in one file");
+    return R_FATAL;
+  }
+  /* The 1.22 runtime writes no experimental batch; Go 1.23's reader takes one in any v2 file. */
+  int exp = b == ST_EV2_EXPERIMENTAL_BATCH &&
+            (d->version >= ST_VER_1_23 || d->cfg.mode == ST_MODE_GO);
+  if (b != ST_EV2_EVENT_BATCH && !exp) {
+    sti_pend(P, ST_RULE_BATCH_EXPECTED,
+             "expected a batch header (byte 0x01%s), got byte 0x%02x",
+             d->version >= ST_VER_1_23 ? " or 0x31" : "", b);
+    return R_FATAL;
+  }
+  st_event *ev = &P->ev;
+  ev->type = b;
+  P->pos = 1;
+  unsigned a = 0;
+  if (exp) {
+    int r = sti_have(P, 2);
+    if (r != R_OK) return r;
+    ev->args[a++] = P->p[1];
+    P->pos = 2;
+  }
+  size_t w;
+  RD("batch generation", &ev->args[a], NULL);
+  RD("batch M", &ev->args[a + 1], NULL);
+  RD("batch time", &ev->args[a + 2], NULL);
+  RD("batch size", &ev->args[a + 3], &w);
+  ev->nargs = (uint8_t)(a + 4);
+  P->nargs = ev->nargs;
+  uint64_t gen = ev->args[a], size = ev->args[a + 3];
+  ev->has_len = 1;
+  ev->len = size;
+  ev->len_width = (uint8_t)w;
+  ev->gen = gen;
+  ev->batch_off = off;
+  ev->batch_m = ev->args[a + 1];
+  if (size > ST_V2_MAX_BATCH_PAYLOAD) {
+    sti_pend(P, ST_RULE_BATCH_SIZE, "batch size %llu is over the maximum of 65536",
+             (unsigned long long)size);
+    return R_FATAL;
+  }
+  if (gen == 0) {
+    sti_pend(P, ST_RULE_GEN_ZERO, "batch of generation 0 (generations start at 1)");
+    return R_FATAL;
+  }
+  P->next_kind = size ? K_FIRST : K_HEADER;
+  if (exp) {
+    /* An experimental batch's payload is opaque: it is one event with its data. */
+    int r = sti_rd_bytes(P, size);
+    if (r != R_OK) return r;
+    P->next_kind = K_HEADER;
+  }
+  return R_OK;
+}
+
+static int parse_args(sti_parse *P, uint64_t off, unsigned n) {
+  for (unsigned i = 0; i < n; i++) RD("argument", &P->ev.args[i], NULL);
+  P->ev.nargs = (uint8_t)n;
+  P->nargs = n;
+  return R_OK;
+}
+
+static int parse_stack(st_decoder *d, sti_parse *P, uint64_t off) {
+  st_event *ev = &P->ev;
+  uint64_t n;
+  RD("Stack ID", &ev->stack_id, NULL);
+  RD("Stack frame count", &n, NULL);
+  ev->nframes = n;
+  if (n > ST_V2_MAX_FRAMES) {
+    sti_pend(P, ST_RULE_STACK_TOO_DEEP, "Stack %llu has %llu frames, over 128",
+             (unsigned long long)ev->stack_id, (unsigned long long)n);
+    return R_FATAL;
+  }
+  uint64_t k = sti_fast_frames(d, P, P->avail, n);
+  for (; k < 4 * n; k++) {
+    st_frame *f = &d->frames[k / 4];
+    uint64_t *v = k % 4 == 0 ? &f->pc : k % 4 == 1 ? &f->fn_id : k % 4 == 2 ? &f->file_id
+                                                                            : &f->line;
+    RD("Stack frame", v, NULL);
+  }
+  ev->frames = d->frames;
+  return R_OK;
+}
+
+static int parse_event(st_decoder *d, sti_parse *P, uint64_t off) {
+  const uint8_t b = P->p[0];
+  if (!d->allowed[b]) {
+    const st_event2_desc *e = st_event2_describe(b);
+    if (e && e->min_ver <= d->version && !e->timed)
+      sti_pend(P, ST_RULE_EVENT_UNKNOWN, "%s (byte 0x%02x) inside an event batch", e->name, b);
+    else
+      sti_pend(P, ST_RULE_EVENT_UNKNOWN, "unknown event type %u (byte 0x%02x) for go 1.%d", b, b,
+               d->version % 1000);
+    return R_FATAL;
+  }
+  return parse_args(P, off, st_event2_describe(b)->nargs);
+}
+
+static int parse_v2(st_decoder *d, sti_parse *P, uint64_t off, int kind) {
+  st_event *ev = &P->ev;
+  ev->off = off;
+  ev->version = d->version;
+  ev->format = 2;
+  if (kind == K_HEADER) return parse_header(d, P, off);
+  const uint8_t b = P->p[0];
+  ev->type = b;
+  P->pos = 1;
+  P->next_kind = kind;
+  if (kind == K_FIRST) {
+    P->next_kind = K_EVENTS;
+    switch (b) {
+      case ST_EV2_STRINGS: P->next_kind = K_STRINGS; return R_OK;
+      case ST_EV2_STACKS: P->next_kind = K_STACKS; return R_OK;
+      case ST_EV2_CPU_SAMPLES: P->next_kind = K_CPU; return R_OK;
+      case ST_EV2_FREQUENCY:
+        if (d->version >= ST_VER_1_25) break;
+        P->next_kind = K_TRAIL;
+        return parse_args(P, off, 1);
+      case ST_EV2_SYNC:
+        if (d->version < ST_VER_1_25) break;
+        P->next_kind = K_SYNC;
+        return R_OK;
+      default:
+        break;
+    }
+    kind = K_EVENTS;
+  }
+  static const uint8_t want[] = {[K_STRINGS] = ST_EV2_STRING, [K_STACKS] = ST_EV2_STACK,
+                                 [K_CPU] = ST_EV2_CPU_SAMPLE};
+  switch (kind) {
+    case K_EVENTS:
+      return parse_event(d, P, off);
+    case K_SYNC:
+      if (b == ST_EV2_FREQUENCY) return parse_args(P, off, 1);
+      if (b == ST_EV2_CLOCK_SNAPSHOT) return parse_args(P, off, 4);
+      sti_pend(P, ST_RULE_BATCH_RECORD,
+               "expected Frequency (0x08) or ClockSnapshot (0x33) in a sync batch, got byte "
+               "0x%02x", b);
+      return R_FATAL;
+    default:
+      break;
+  }
+  if (b != want[kind]) {
+    sti_pend(P, ST_RULE_BATCH_RECORD, "expected %s (0x%02x) in a %s batch, got byte 0x%02x",
+             st_event2_describe(want[kind])->name, want[kind], kind_name(kind), b);
+    return R_FATAL;
+  }
+  if (kind == K_CPU) return parse_args(P, off, 5);
+  if (kind == K_STACKS) return parse_stack(d, P, off);
+  uint64_t len;
+  RD("String ID", &ev->str_id, NULL);
+  RD("String length", &len, NULL);
+  if (len > ST_V2_MAX_STRING_LEN) {
+    sti_pend(P, ST_RULE_STRING_TOO_LONG, "String %llu has length %llu, over 1024",
+             (unsigned long long)ev->str_id, (unsigned long long)len);
+    return R_FATAL;
+  }
+  return sti_rd_bytes(P, len);
+}
+
+/* ---- generations ---- */
+
+static void report_cpu_stacks(st_decoder *d) {
+  uint64_t first_off = 0, first_id = 0, count = 0;
+  const st_idmap *m = &d->pend_cpu_stacks;
+  for (size_t i = 0; i < m->cap; i++) {
+    uint64_t id = m->keys[i], o = m->vals[i];
+    const uint64_t *e = id ? st_idmap_find(&d->stacks, id) : NULL;
+    if (!id || (e && (*e & STI_STACK_DEFINED))) continue;
+    if (count++ == 0 || o < first_off || (o == first_off && id < first_id)) {
+      first_off = o;
+      first_id = id;
+    }
+  }
+  if (count)
+    sti_reportf(d, ST_RULE_CPU_STACK_UNDEFINED, first_off,
+                "CPU sample names stack %llu, which generation %llu never defines (%llu such "
+                "IDs in the generation)", (unsigned long long)first_id,
+                (unsigned long long)d->gen, (unsigned long long)count);
+}
+
+/* The checks that need the whole generation, then its tables are released. */
+static void end_generation(st_decoder *d) {
+  if (d->gen_freqs == 0)
+    sti_reportf(d, ST_RULE_FREQ_MISSING, d->gen_off,
+                "generation %llu (first batch at offset %llu) has no %s batch",
+                (unsigned long long)d->gen, (unsigned long long)d->gen_off,
+                d->version >= ST_VER_1_25 ? "sync" : "frequency");
+  if (d->gen_timed == 0)
+    sti_reportf(d, ST_RULE_GEN_NO_EVENTS, d->gen_off,
+                "generation %llu (first batch at offset %llu) has no timed event",
+                (unsigned long long)d->gen, (unsigned long long)d->gen_off);
+  sti_report_pending(d, &d->pend_frame_strings, &d->strings, ST_RULE_STACK_STRING_UNDEFINED,
+                     "a stack frame names string");
+  sti_report_pending(d, &d->pend_event_strings, &d->strings, ST_RULE_STRING_UNDEFINED,
+                     "event names string");
+  sti_report_undefined_stacks(d);
+  report_cpu_stacks(d);
+  sti_hold_release(d);
+  sti_tables_clear(d);
+  d->gen_freqs = d->gen_timed = 0;
+}
+
+/* ---- committing ---- */
+
+static int commit_header(st_decoder *d, sti_parse *P) {
+  st_event *ev = &P->ev;
+  uint64_t gen = ev->gen;
+  if (d->gen != 0 && gen != d->gen && gen != d->gen + 1) {
+    sti_reportf(d, ST_RULE_GEN_ORDER, ev->off,
+                "batch of generation %llu after generation %llu (generations are contiguous "
+                "and ascend)", (unsigned long long)gen, (unsigned long long)d->gen);
+    return -1;
+  }
+  if (gen != d->gen) {
+    if (d->gen != 0) end_generation(d);
+    d->gen = gen;
+    d->gen_off = ev->off;
+  }
+  for (int i = 0; i < P->npend; i++) sti_report(d, P->pend[i].rule, ev->off, P->pend[i].msg);
+  uint64_t header = ev->type == ST_EV2_EXPERIMENTAL_BATCH ? ev->size - ev->len : ev->size;
+  if (header + ev->len > d->cfg.buf_size_v2)
+    sti_reportf(d, ST_RULE_BATCH_TOO_LARGE, ev->off,
+                "batch at offset %llu is %llu bytes with its header, over the buffer capacity "
+                "%llu", (unsigned long long)ev->off, (unsigned long long)(header + ev->len),
+                (unsigned long long)d->cfg.buf_size_v2);
+  d->in_batch = P->next_kind != K_HEADER;
+  d->batch_kind = P->next_kind;
+  d->batch_left = ev->len;
+  d->batch_off = ev->off;
+  d->batch_m = ev->batch_m;
+  return 0;
+}
+
+static int commit_string(st_decoder *d, const st_event *ev) {
+  if (ev->str_id == 0) {
+    sti_report(d, ST_RULE_STRING_ID_ZERO, ev->off, "String has ID 0 (reserved for \"\")");
+    return 0;
+  }
+  if (st_idmap_find(&d->strings, ev->str_id)) {
+    sti_reportf(d, ST_RULE_STRING_DUP_ID, ev->off,
+                "String ID %llu is already defined in generation %llu",
+                (unsigned long long)ev->str_id, (unsigned long long)d->gen);
+    return 0;
+  }
+  return sti_string_put(d, ev->off, ev->str_id, ev->str, ev->str_len);
+}
+
+static int commit_stack(st_decoder *d, st_event *ev) {
+  int r;
+  for (uint64_t i = 0; i < ev->nframes; i++) {
+    const st_frame *f = &d->frames[i];
+    uint64_t ids[2] = {f->fn_id, f->file_id};
+    for (int k = 0; k < 2; k++) {
+      if (!ids[k] || st_idmap_find(&d->strings, ids[k])) continue;
+      /* Normal in v2: the names come in the generation's last strings batch. */
+      sti_hold_start(d);
+      if ((r = sti_pend_ref(d, &d->pend_frame_strings, ev->off, ids[k], 1)) != 0) return r;
+    }
+  }
+  sti_resolve_frames(d, d->frames, ev->nframes);
+  if (ev->stack_id == 0) {
+    sti_report(d, ST_RULE_STACK_ID_ZERO, ev->off, "Stack has ID 0 (reserved for no stack)");
+    return 0;
+  }
+  int nomem = 0;
+  uint64_t *e = sti_stack_entry(d, ev->off, ev->stack_id, &nomem);
+  if (!e) return nomem ? -2 : -1;
+  if (*e & STI_STACK_DEFINED)
+    sti_reportf(d, ST_RULE_STACK_DUP_ID, ev->off,
+                "Stack ID %llu is already defined in generation %llu",
+                (unsigned long long)ev->stack_id, (unsigned long long)d->gen);
+  *e |= STI_STACK_DEFINED;
+  return 0;
+}
+
+static int reference_stack(st_decoder *d, uint64_t off, uint64_t id) {
+  if (id == 0) return 0;
+  int nomem = 0;
+  uint64_t *e = sti_stack_entry(d, off, id, &nomem);
+  if (!e) return nomem ? -2 : -1;
+  if (!(*e & (STI_STACK_DEFINED | STI_STACK_REFERENCED)))
+    *e |= STI_STACK_REFERENCED | (off & STI_STACK_OFF_MASK);
+  return 0;
+}
+
+static int commit_timed(st_decoder *d, const st_event *ev) {
+  const st_event2_desc *desc = st_event2_describe(ev->type);
+  d->gen_timed++;
+  for (unsigned i = 0; i < desc->nargs; i++) {
+    int r = 0;
+    uint64_t id = ev->args[i];
+    if (desc->stack_args & (1u << i))
+      r = reference_stack(d, ev->off, id);
+    else if ((desc->string_args & (1u << i)) && id && !st_idmap_find(&d->strings, id))
+      r = sti_pend_ref(d, &d->pend_event_strings, ev->off, id, 1);
+    if (r != 0) return r;
+  }
+  return 0;
+}
+
+static int commit_frequency(st_decoder *d, sti_parse *P, int kind) {
+  const st_event *ev = &P->ev;
+  if (++d->gen_freqs > 1)
+    sti_reportf(d, ST_RULE_FREQ_REPEATED, ev->off,
+                "a second frequency in generation %llu", (unsigned long long)d->gen);
+  if (ev->args[0] == 0)
+    sti_report(d, ST_RULE_FREQ_INVALID, ev->off, "Frequency is 0 ticks per second");
+  if (kind == K_FIRST && d->batch_left > P->pos)
+    sti_reportf(d, ST_RULE_BATCH_TRAILING, ev->off,
+                "%llu bytes after the frequency in its batch",
+                (unsigned long long)(d->batch_left - P->pos));
+  return 0;
+}
+
+static int commit_cpu(st_decoder *d, const st_event *ev) {
+  uint64_t id = ev->args[4];
+  /* Go's reader never checks these; only strict mode keeps the references. */
+  if (id == 0 || d->cfg.mode != ST_MODE_STRICT) return 0;
+  const uint64_t *e = st_idmap_find(&d->stacks, id);
+  if (e && (*e & STI_STACK_DEFINED)) return 0;
+  return sti_pend_ref(d, &d->pend_cpu_stacks, ev->off, id, 0);
+}
+
+static int commit(st_decoder *d, sti_parse *P, int kind) {
+  st_event *ev = &P->ev;
+  int r = 0;
+  if (kind == K_HEADER) {
+    if ((r = commit_header(d, P)) != 0) return r;
+    return sti_deliver(d, ev, P->p, kind);
+  }
+  ev->gen = d->gen;
+  ev->batch_off = d->batch_off;
+  ev->batch_m = d->batch_m;
+  for (int i = 0; i < P->npend; i++) sti_report(d, P->pend[i].rule, ev->off, P->pend[i].msg);
+  switch (ev->type) {
+    case ST_EV2_STRING:
+      if (kind == K_STRINGS) r = commit_string(d, ev);
+      break;
+    case ST_EV2_STACK:
+      if (kind == K_STACKS) r = commit_stack(d, ev);
+      break;
+    case ST_EV2_CPU_SAMPLE:
+      if (kind == K_CPU) r = commit_cpu(d, ev);
+      break;
+    case ST_EV2_FREQUENCY:
+      if (kind == K_FIRST || kind == K_SYNC) r = commit_frequency(d, P, kind);
+      break;
+    default:
+      break;
+  }
+  if (P->next_kind == K_EVENTS || kind == K_EVENTS) r = commit_timed(d, ev);
+  if (r != 0) return r;
+  return sti_deliver(d, ev, P->p, kind);
+}
+
+/* ---- stepping ---- */
+
+int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *used,
+                size_t *need, st_status *err) {
+  if (d->in_batch && d->batch_kind == K_TRAIL) {
+    /* The rest of a frequency batch: Go's reader ignores it (reported once, at the Frequency). */
+    size_t skip = avail < d->batch_left ? avail : (size_t)d->batch_left;
+    d->batch_left -= skip;
+    d->in_batch = d->batch_left > 0;
+    d->off += skip;
+    *used = skip;
+    return R_OK;
+  }
+  /* A record must end inside its batch: parse at most up to the batch's end. */
+  int kind = d->in_batch ? d->batch_kind : K_HEADER;
+  size_t lim = avail;
+  int at_end = eof;
+  if (d->in_batch && avail >= d->batch_left) {
+    lim = (size_t)d->batch_left;
+    at_end = 1;
+  }
+  sti_parse P;
+  sti_parse_init(&P, p, lim, at_end);
+  int r = parse_v2(d, &P, d->off, kind);
+  if (r == R_NEED && d->in_batch && P.need > d->batch_left) {
+    sti_reportf(d, ST_RULE_BATCH_OVERRUN, d->off,
+                "%s (byte 0x%02x) runs past the end of its batch (batch at offset %llu ends at "
+                "offset %llu)", st_event_name(p[0], d->version), p[0],
+                (unsigned long long)d->batch_off,
+                (unsigned long long)(d->off + d->batch_left));
+    *err = ST_E_INVALID;
+    return R_FATAL;
+  }
+  if (r == R_NEED) {
+    *need = P.need;
+    return R_NEED;
+  }
+  if (r == R_FATAL) {
+    for (int i = 0; i < P.npend; i++) sti_report(d, P.pend[i].rule, d->off, P.pend[i].msg);
+    *err = ST_E_INVALID;
+    return R_FATAL;
+  }
+  P.ev.size = P.pos;
+  int c = commit(d, &P, kind);
+  if (c != 0) {
+    *err = c == -2 ? ST_E_NOMEM : ST_E_INVALID;
+    return R_FATAL;
+  }
+  if (kind != K_HEADER) {
+    d->batch_left -= P.pos;
+    d->batch_kind = P.next_kind;
+    d->in_batch = d->batch_left > 0;
+  }
+  d->off += P.pos;
+  *used = P.pos;
+  return R_OK;
+}
+
+int sti_v2_reparse(st_decoder *d, sti_parse *P, uint64_t off, int kind) {
+  if (parse_v2(d, P, off, kind) != R_OK) return R_FATAL;
+  P->ev.size = P->pos;
+  if (P->ev.type == ST_EV2_STACK && P->ev.frames) sti_resolve_frames(d, d->frames, P->ev.nframes);
+  return R_OK;
+}
+
+void sti_v2_finish(st_decoder *d) {
+  if (d->in_batch && d->batch_left > 0) {
+    sti_reportf(d, ST_RULE_TRUNCATED, d->off,
+                "input ends inside the batch at offset %llu: %llu of its payload bytes are "
+                "missing", (unsigned long long)d->batch_off,
+                (unsigned long long)d->batch_left);
+    return;
+  }
+  if (d->gen == 0) {
+    sti_report(d, ST_RULE_FREQ_MISSING, d->off, "the trace has no batches (no frequency)");
+    return;
+  }
+  end_generation(d);
+}

@@ -1,0 +1,213 @@
+/* The decoder's tables: strings (ID -> bytes), stack IDs (defined / referenced), references
+ * waiting for their definition, and the events held back until names can be resolved. Their
+ * scope is the whole trace for v1 and one generation for v2 (cleared at its end). */
+#include <string.h>
+
+#include "decode_int.h"
+#include "idmap.h"
+
+const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len) {
+  const uint64_t *v = id ? st_idmap_find(&d->strings, id) : NULL;
+  if (!v) {
+    *len = 0;
+    return NULL;
+  }
+  *len = (size_t)(*v & 0xffffff);
+  return d->arena + (*v >> 24);
+}
+
+static void report_string_limit(st_decoder *d, uint64_t off) {
+  sti_reportf(d, ST_RULE_LIMIT_STRINGS, off,
+              "string table limit reached: %llu strings, %llu bytes (limits %llu, %llu)",
+              (unsigned long long)d->strings.count, (unsigned long long)d->arena_len,
+              (unsigned long long)d->cfg.limits.max_strings,
+              (unsigned long long)d->cfg.limits.max_string_bytes);
+}
+
+int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len) {
+  const st_alloc *a = d->cfg.alloc;
+  if (d->strings.count + 1 > d->cfg.limits.max_strings ||
+      d->arena_len + len > d->cfg.limits.max_string_bytes) {
+    report_string_limit(d, off);
+    return -1;
+  }
+  if (d->arena_len + len > d->arena_cap) {
+    size_t ncap = d->arena_cap ? d->arena_cap : 4096;
+    while (ncap < d->arena_len + len) ncap *= 2;
+    uint8_t *na = a->realloc(a->ctx, d->arena, d->arena_cap, ncap);
+    if (!na) return -2;
+    d->arena = na;
+    d->arena_cap = ncap;
+  }
+  if (len) memcpy(d->arena + d->arena_len, s, len);
+  if (!st_idmap_insert(&d->strings, a, id, ((uint64_t)d->arena_len << 24) | len)) return -2;
+  d->arena_len += len;
+  return 0;
+}
+
+uint64_t *sti_stack_entry(st_decoder *d, uint64_t off, uint64_t id, int *nomem) {
+  uint64_t *v = st_idmap_find(&d->stacks, id);
+  if (v) return v;
+  if (d->stacks.count + 1 > d->cfg.limits.max_stacks) {
+    sti_reportf(d, ST_RULE_LIMIT_STACKS, off, "stack-ID table limit reached: %llu stack IDs",
+                (unsigned long long)d->stacks.count);
+    return NULL;
+  }
+  v = st_idmap_insert(&d->stacks, d->cfg.alloc, id, 0);
+  if (!v) *nomem = 1;
+  return v;
+}
+
+int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int strings_limit) {
+  if (st_idmap_find(m, id)) return 0;
+  /* Pending references count against the table they wait for: hostile input cannot grow
+   * them past the limits either. */
+  if (strings_limit ? m->count + 1 > d->cfg.limits.max_strings
+                    : m->count + 1 > d->cfg.limits.max_stacks) {
+    if (strings_limit)
+      report_string_limit(d, off);
+    else
+      sti_reportf(d, ST_RULE_LIMIT_STACKS, off, "stack-ID table limit reached: %llu stack IDs",
+                  (unsigned long long)m->count);
+    return -1;
+  }
+  return st_idmap_insert(m, d->cfg.alloc, id, off) ? 0 : -2;
+}
+
+uint64_t sti_resolve_frames(const st_decoder *d, st_frame *f, uint64_t n) {
+  uint64_t missing = 0;
+  for (uint64_t i = 0; i < n; i++) {
+    f[i].fn = sti_string_get(d, f[i].fn_id, &f[i].fn_len);
+    f[i].file = sti_string_get(d, f[i].file_id, &f[i].file_len);
+    missing += (f[i].fn_id && !f[i].fn) + (f[i].file_id && !f[i].file);
+  }
+  return missing;
+}
+
+void sti_report_undefined_stacks(st_decoder *d) {
+  uint64_t first_off = 0, first_id = 0, count = 0;
+  for (size_t i = 0; i < d->stacks.cap; i++) {
+    uint64_t v = d->stacks.vals[i];
+    if (!d->stacks.keys[i] || (v & STI_STACK_DEFINED) || !(v & STI_STACK_REFERENCED)) continue;
+    uint64_t o = v & STI_STACK_OFF_MASK;
+    if (count++ == 0 || o < first_off || (o == first_off && d->stacks.keys[i] < first_id)) {
+      first_off = o;
+      first_id = d->stacks.keys[i];
+    }
+  }
+  if (count)
+    sti_reportf(d, ST_RULE_STACK_UNDEFINED, first_off,
+                "event refers to stack %llu, which the %s never defines (%llu undefined stack "
+                "IDs in all)", (unsigned long long)first_id,
+                d->format == 2 ? "generation" : "trace", (unsigned long long)count);
+}
+
+void sti_report_pending(st_decoder *d, const st_idmap *m, const st_idmap *defined, st_rule rule,
+                        const char *what) {
+  uint64_t first_off = 0, first_id = 0, count = 0;
+  for (size_t i = 0; i < m->cap; i++) {
+    uint64_t id = m->keys[i], o = m->vals[i];
+    if (!id || st_idmap_find(defined, id)) continue;
+    if (count++ == 0 || o < first_off || (o == first_off && id < first_id)) {
+      first_off = o;
+      first_id = id;
+    }
+  }
+  if (count)
+    sti_reportf(d, rule, first_off,
+                "%s %llu, which generation %llu never defines (%llu such IDs in the generation)",
+                what, (unsigned long long)first_id, (unsigned long long)d->gen,
+                (unsigned long long)count);
+}
+
+void sti_tables_clear(st_decoder *d) {
+  const st_alloc *a = d->cfg.alloc;
+  if (d->arena) a->realloc(a->ctx, d->arena, d->arena_cap, 0);
+  d->arena = NULL;
+  d->arena_len = d->arena_cap = 0;
+  st_idmap_free(&d->strings, a);
+  st_idmap_free(&d->stacks, a);
+  st_idmap_free(&d->pend_frame_strings, a);
+  st_idmap_free(&d->pend_event_strings, a);
+  st_idmap_free(&d->pend_cpu_stacks, a);
+}
+
+/* ---- held events ----
+ * Each held event is a record header and the event's bytes, parsed again at release. */
+typedef struct {
+  uint64_t off, size, gen, batch_off, batch_m;
+  int kind;
+} held;
+
+void sti_hold_start(st_decoder *d) {
+  if (d->cfg.on_event && !d->hold.off_for_scope) d->hold.active = 1;
+}
+
+static int hold_grow(st_decoder *d, size_t more) {
+  st_hold *h = &d->hold;
+  if (h->len + more <= h->cap) return 0;
+  size_t ncap = h->cap ? h->cap : 65536;
+  while (ncap < h->len + more) ncap *= 2;
+  const st_alloc *a = d->cfg.alloc;
+  uint8_t *nb = a->realloc(a->ctx, h->buf, h->cap, ncap);
+  if (!nb) return -2;
+  h->buf = nb;
+  h->cap = ncap;
+  return 0;
+}
+
+static void release(st_decoder *d) {
+  st_hold *h = &d->hold;
+  size_t pos = 0;
+  while (pos < h->len) {
+    held rec;
+    memcpy(&rec, h->buf + pos, sizeof rec);
+    pos += sizeof rec;
+    sti_parse P;
+    sti_parse_init(&P, h->buf + pos, (size_t)rec.size, 1);
+    int r = d->format == 2 ? sti_v2_reparse(d, &P, rec.off, rec.kind)
+                           : sti_v1_reparse(d, &P, rec.off);
+    pos += (size_t)rec.size;
+    if (r != R_OK) continue; /* unreachable: the bytes parsed once already */
+    P.ev.gen = rec.gen;
+    P.ev.batch_off = rec.batch_off;
+    P.ev.batch_m = rec.batch_m;
+    d->cfg.on_event(d->cfg.user, &P.ev);
+  }
+  h->len = 0;
+}
+
+int sti_deliver(st_decoder *d, const st_event *ev, const uint8_t *bytes, int kind) {
+  st_hold *h = &d->hold;
+  if (!h->active) {
+    if (d->cfg.on_event) d->cfg.on_event(d->cfg.user, ev);
+    return 0;
+  }
+  held rec = {ev->off, ev->size, ev->gen, ev->batch_off, ev->batch_m, kind};
+  if (h->len + sizeof rec + ev->size > d->cfg.limits.max_hold_bytes) {
+    /* Past the limit: deliver what is held with the names known now, and hold no more in
+     * this scope. */
+    release(d);
+    h->active = 0;
+    h->off_for_scope = 1;
+    d->cfg.on_event(d->cfg.user, ev);
+    return 0;
+  }
+  if (hold_grow(d, sizeof rec + (size_t)ev->size) != 0) return -2;
+  memcpy(h->buf + h->len, &rec, sizeof rec);
+  memcpy(h->buf + h->len + sizeof rec, bytes, (size_t)ev->size);
+  h->len += sizeof rec + (size_t)ev->size;
+  return 0;
+}
+
+void sti_hold_release(st_decoder *d) {
+  if (d->hold.len) release(d);
+  d->hold.active = 0;
+  d->hold.off_for_scope = 0;
+}
+
+void sti_hold_free(st_decoder *d) {
+  const st_alloc *a = d->cfg.alloc;
+  if (d->hold.buf) a->realloc(a->ctx, d->hold.buf, d->hold.cap, 0);
+  memset(&d->hold, 0, sizeof d->hold);
+}
