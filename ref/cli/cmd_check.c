@@ -8,7 +8,8 @@
 static const char k_help[] =
     "usage: stacktab check [OPTIONS] FILE...   (FILE may be - for stdin)\n"
     "\n"
-    "Validates each trace and prints one line per problem:\n"
+    "Validates each trace (v1, Go 1.11-1.21, or v2, Go 1.22+: the header picks the format)\n"
+    "and prints one line per problem:\n"
     "  FILE:OFFSET: RULE-ID: message            (an error)\n"
     "  FILE:OFFSET: RULE-ID: warning: message   (a warning)\n"
     "OFFSET is the byte offset of the offending event's first byte (0 for the header).\n"

@@ -4,15 +4,23 @@
 
 #include "cli.h"
 #include "decode_opts.h"
+#include "stats_v2.h"
 
 static const char k_help[] =
     "usage: stacktab stats [OPTIONS] FILE   (FILE may be - for stdin)\n"
     "\n"
-    "Prints: the header version; events, stacks, frames and strings; how many EvStack lengths\n"
+    "v1 traces (Go 1.11-1.21). Prints: the header version; events, stacks, frames and\n"
+    "strings; how many EvStack lengths\n"
     "are minimal varints and how many are padded (by width); the largest EvStack and the\n"
     "largest batch with their offsets; bytes per part (header, batch headers, strings, stacks,\n"
     "other events); then the count and bytes of each event type. Problems go to stderr as in\n"
     "`check`; the figures cover the events decoded before a fatal problem.\n"
+    "\n"
+    "v2 traces (Go 1.22+): the header; events, generations, batches by kind (events, strings,\n"
+    "stacks, cpu, frequency, sync, experimental), strings, stacks, frames; the widths of the\n"
+    "batch size fields; the largest batch (header included) against the buffer capacity\n"
+    "(--buf-size, default 65504) and the largest Stack record; then one row per generation\n"
+    "and the count and bytes of each event type.\n"
     "\n"
     "options:\n"
     "%s"
@@ -27,6 +35,7 @@ typedef struct {
   unsigned long long max_stack, max_stack_len, max_stack_off, max_stack_frames;
   unsigned long long batch_off, batch_bytes, max_batch, max_batch_off, nbatches;
   int at_batch_start;
+  st_stats_v2 *v2;
 } stats_ctx;
 
 static void close_batch(stats_ctx *s) {
@@ -38,6 +47,10 @@ static void close_batch(stats_ctx *s) {
 
 static void on_event(void *user, const st_event *ev) {
   stats_ctx *s = user;
+  if (ev->format == 2) {
+    st_stats_v2_event(s->v2, ev);
+    return;
+  }
   s->version = ev->version;
   s->events++;
   s->count[ev->type]++;
@@ -101,11 +114,20 @@ int st_cmd_stats(int argc, char **argv) {
   static stats_ctx s;
   memset(&s, 0, sizeof s);
   s.path = path;
+  s.v2 = st_stats_v2_new();
+  if (!s.v2) {
+    fprintf(stderr, "stacktab: out of memory\n");
+    return ST_EXIT_USAGE;
+  }
   cfg.on_event = on_event;
   cfg.on_diag = on_diag;
   cfg.user = &s;
   int rc = st_run_decoder(path, &cfg, chunk);
+  int v2 = st_stats_v2_version(s.v2) != 0;
+  if (rc != ST_EXIT_USAGE && v2) st_stats_v2_print(s.v2, path, cfg.buf_size_v2);
+  st_stats_v2_free(s.v2);
   if (rc == ST_EXIT_USAGE) return rc;
+  if (v2) return st_cli_finish_output(rc);
   close_batch(&s);
 
   unsigned long long other = 0;

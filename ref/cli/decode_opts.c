@@ -8,9 +8,10 @@
 #include "cli.h"
 
 const char st_opt_decoder_help[] =
-    "  --mode=strict|go       strict (default): every rule; go: only what Go 1.19's reader\n"
-    "                         rejects at framing and table level\n"
-    "  --buf-size=N           writer buffer capacity for BATCH-TOO-LARGE (default 64488)\n"
+    "  --mode=strict|go       strict (default): every rule; go: only what Go's reader rejects\n"
+    "                         at framing and table level (v1: Go 1.19's, v2: Go 1.23's)\n"
+    "  --buf-size=N           writer buffer capacity for BATCH-TOO-LARGE (default: v1 64488\n"
+    "                         bytes after EvBatch's; v2 65504 bytes, batch header included)\n"
     "  --max-strings=N        string table limit, count (default 1048576)\n"
     "  --max-string-bytes=N   string table limit, bytes (default 33554432)\n"
     "  --max-stacks=N         stack-ID table limit (default 1048576)\n"
@@ -55,7 +56,7 @@ int st_opt_decoder(const char *arg, st_decode_config *cfg, size_t *chunk) {
       return -1;
     }
     switch (i) {
-      case 0: cfg->buf_size = n; break;
+      case 0: cfg->buf_size = cfg->buf_size_v2 = n; break;
       case 1: cfg->limits.max_strings = n; break;
       case 2: cfg->limits.max_string_bytes = n; break;
       case 3: cfg->limits.max_stacks = n; break;

@@ -1,4 +1,5 @@
-/* stacktab: validate, dump and build Go execution traces (v1 format, Go 1.11-1.21). */
+/* stacktab: validate, dump and build Go execution traces (v1 format, Go 1.11-1.21; v2 format,
+ * Go 1.22+). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +12,9 @@
 static const char k_usage[] =
     "usage: stacktab COMMAND [OPTIONS] ...\n"
     "\n"
-    "Validate, inspect and build Go execution traces in the v1 format (Go 1.11-1.21),\n"
-    "with the stack and string tables checked byte by byte.\n"
+    "Validate and inspect Go execution traces in the v1 format (Go 1.11-1.21) and the v2\n"
+    "format (Go 1.22, 1.23, 1.25), and build v1 traces, with the stack and string tables\n"
+    "checked byte by byte.\n"
     "\n"
     "commands:\n"
     "  check FILE...   validate traces; one line per problem: FILE:OFFSET: RULE-ID: message\n"
