@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # valgrind memcheck of the stacktab CLI (`check` and `dump --json`) over the real
-# traces (../shared/corpus/real, skipped when absent), the project's own traces
+# traces (../shared/corpus/real and real-v2, skipped when absent), the project's own traces
 # (corpus/own) and every conformance case trace (valid and invalid).
 #
 # stacktab exits 0 (valid) or 1 (invalid input; expected for the n_ cases), so
@@ -29,6 +29,11 @@ if compgen -G "../shared/corpus/real/*.trace" >/dev/null; then
   files+=(../shared/corpus/real/*.trace)
 else
   echo "valgrind: ../shared/corpus/real absent, real traces skipped"
+fi
+if compgen -G "../shared/corpus/real-v2/*.trace" >/dev/null; then
+  files+=(../shared/corpus/real-v2/*.trace)
+else
+  echo "valgrind: ../shared/corpus/real-v2 absent, real v2 traces skipped"
 fi
 files+=(corpus/own/*.trace conformance/cases/*.trace)
 
