@@ -163,6 +163,9 @@ static void on_event(void *user, const st_event *ev) {
                (unsigned long long)f->line);
     }
   }
+  if (ev->format == 2)
+    text_add(r, " v2 gen=%llu batch=%llu m=%llu", (unsigned long long)ev->gen,
+             (unsigned long long)ev->batch_off, (unsigned long long)ev->batch_m);
   text_add(r, "\n");
 }
 
