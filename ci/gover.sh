@@ -15,7 +15,7 @@
 st_find_go() {
   _st_ver=$1; shift
   _st_var=GO$(echo "$_st_ver" | tr -d .)
-  eval "_st_override=\${$_st_var:-}"
+  _st_override=$(eval "echo \"\${$_st_var:-}\"")
   for g in "$@" "$_st_override" "/usr/lib/go-$_st_ver/bin/go" "$(command -v go 2>/dev/null)"; do
     if [ -z "$g" ] || [ ! -x "$g" ]; then continue; fi
     case "$("$g" version 2>/dev/null)" in

@@ -29,7 +29,7 @@ for v in 1.22 1.23; do
   # -trimpath: file names in the stack tables do not carry where the checkout is.
   (cd "$here/tracegen2" && "$go" build -trimpath -o "$tmp/tracegen2-$v" .)
   # small: one short round, 16 call paths, no profiler: one generation, < 20 KB.
-  GODEBUG= "$tmp/tracegen2-$v" -o "$outdir/go$v-own-small.trace" -scale 0 -cpuprofile=false
+  GODEBUG="" "$tmp/tracegen2-$v" -o "$outdir/go$v-own-small.trace" -scale 0 -cpuprofile=false
   # varied: rounds for 1 s with a new generation every 250 ms (4 or 5
   # generations instead of 1), 800 call paths per round (about 1700 stacks
   # per generation, several Stacks batches each), CPU profiler on.
