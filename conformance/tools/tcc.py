@@ -52,6 +52,31 @@ EVENTS = {
 NAMES_1_21 = {"GCSTWStart": "STWStart", "GCSTWDone": "STWDone"}
 MASK64 = (1 << 64) - 1
 
+# v2 (Go 1.22+) timed events, from the format spec's event table (go-trace-v2.md, section 4.3):
+# name -> (type byte, varints including dt). Written here independently of ref/lib/events2.c.
+EVENTS2 = {
+    "ProcsChange": (9, 3), "ProcStart": (10, 3), "ProcStop": (11, 1), "ProcSteal": (12, 4),
+    "ProcStatus": (13, 3), "GoCreate": (14, 4), "GoCreateSyscall": (15, 2), "GoStart": (16, 3),
+    "GoDestroy": (17, 1), "GoDestroySyscall": (18, 1), "GoStop": (19, 3), "GoBlock": (20, 3),
+    "GoUnblock": (21, 4), "GoSyscallBegin": (22, 3), "GoSyscallEnd": (23, 1),
+    "GoSyscallEndBlocked": (24, 1), "GoStatus": (25, 4), "STWBegin": (26, 3), "STWEnd": (27, 1),
+    "GCActive": (28, 2), "GCBegin": (29, 3), "GCEnd": (30, 2), "GCSweepActive": (31, 2),
+    "GCSweepBegin": (32, 2), "GCSweepEnd": (33, 3), "GCMarkAssistActive": (34, 2),
+    "GCMarkAssistBegin": (35, 2), "GCMarkAssistEnd": (36, 1), "HeapAlloc": (37, 2),
+    "HeapGoal": (38, 2), "GoLabel": (39, 2), "UserTaskBegin": (40, 5), "UserTaskEnd": (41, 3),
+    "UserRegionBegin": (42, 4), "UserRegionEnd": (43, 4), "UserLog": (44, 5),
+    "GoSwitch": (45, 3), "GoSwitchDestroy": (46, 3), "GoCreateBlocked": (47, 4),
+    "GoStatusStack": (48, 5),
+    # experiment 1 (AllocFree), Go 1.23
+    "Span": (128, 4), "SpanAlloc": (129, 4), "SpanFree": (130, 2), "HeapObject": (131, 3),
+    "HeapObjectAlloc": (132, 3), "HeapObjectFree": (133, 2), "GoroutineStack": (134, 3),
+    "GoroutineStackAlloc": (135, 3), "GoroutineStackFree": (136, 2),
+}
+V2_VERSIONS = ("1.22", "1.23", "1.25")
+# One-byte v2 records without arguments: directive -> (byte, name).
+MARKERS2 = {"strings": (0x04, "Strings"), "stacks": (0x02, "Stacks"),
+            "cpusamples": (0x06, "CPUSamples"), "sync": (0x32, "Sync")}
+
 
 class CaseError(Exception):
     pass
@@ -188,6 +213,11 @@ class Case:
         self.labels = {}
         self.batch_start = None
         self.exact = True       # False once raw bytes or a cut make the decoded form unknown
+        self.gen = 0            # v2: the generation of the open batch
+        self.format = 1         # 2: a v2 (Go 1.22+) case: batches with sizes, generations
+        self.batch2 = None      # the open v2 batch: dict(start, size_pos, width, forced, ev, exp)
+        self.gen_strings = {}   # v2: generation -> {id: bytes} (names resolve per generation)
+        self.stacks2 = []       # v2: (generation, Stack event, [(fn_id, file_id)...])
 
     def emit(self, data, ev=None):
         start = len(self.out)
@@ -225,10 +255,19 @@ def directive(c, word, toks, lineno):
             m = re.fullmatch(r"1\.(\d+)", words[0])
             if m and c.version is None:
                 c.version = 1000 + int(m.group(1))
+            if words[0] in V2_VERSIONS:
+                c.format = 2
         if len(h) > 16:
             raise CaseError("header longer than 16 bytes")
+        close_batch2(c)
         c.emit(h + b"\0" * (16 - len(h)))
         c.batch_start = None
+    elif word == "format":
+        c.format = int(words[0])
+        if c.format not in (1, 2):
+            raise CaseError("format 1 or format 2")
+    elif c.format == 2 and word in V2_DIRECTIVES:
+        directive2(c, word, pos, opts, words)
     elif word == "batch":
         (p, pw), (t, tw) = vals(words[:2])
         c.batch_start = len(c.out)
@@ -318,10 +357,12 @@ def directive(c, word, toks, lineno):
             data += uvarint(mlen) + msg
             ev["str"] = json_str(msg)
         c.emit(data, ev)
-    elif word == "bytes":
-        c.exact = False
+    elif word in ("bytes", "raw"):
+        if not (c.batch2 and c.batch2["exp"]):
+            c.exact = False
         c.emit(bytes.fromhex("".join(words)))
     elif word == "cut":
+        close_batch2(c)
         k = num(words[0])[0]
         c.exact = False
         del c.out[len(c.out) - k:]
@@ -355,6 +396,175 @@ def directive(c, word, toks, lineno):
             raise CaseError("assert-bytes %s: compiled %s, the case text says %s" % (lab, got.hex(" "), want.hex(" ")))
     else:
         raise CaseError("unknown directive %r" % word)
+
+
+V2_DIRECTIVES = {"batch", "exp-batch", "end", "strings", "stacks", "cpusamples", "sync", "string",
+                 "stack", "cpusample", "freq", "clock", "event", "fill-payload", "fill-batch"}
+
+
+def close_batch2(c):
+    """Ends the open v2 batch: its size field gets the payload length (or the forced value)."""
+    b = c.batch2
+    if b is None:
+        return
+    c.batch2 = None
+    if b["exp"]:
+        b["ev"]["data"] = json_str(bytes(c.out[b["data_from"]:]))
+    payload = len(c.out) - (b["size_pos"] + b["width"])
+    size = payload if b["forced"] is None else b["forced"]
+    if size != payload:
+        c.exact = False
+    field = uvarint(size, b["width"])   # raises if the value needs more bytes
+    c.out[b["size_pos"]:b["size_pos"] + b["width"]] = field
+    b["ev"]["args"][-1] = size
+
+
+def open_batch2(c, words, opts, exp):
+    close_batch2(c)
+    start = len(c.out)
+    args = []
+    if exp:
+        e, _ = num(words[0])
+        head = bytes([0x31, e])
+        args.append(e)
+        words = words[1:]
+    else:
+        head = b"\x01"
+    (g, gw), (m, mw), (t, tw) = [num(w) for w in words[:3]]
+    head += uvarint(g, gw) + uvarint(m, mw) + uvarint(t, tw)
+    args += [g, m, t, 0]
+    forced, forced_w = num(opts["size"]) if "size" in opts else (None, None)
+    width = int(opts["sizew"]) if "sizew" in opts else forced_w or 10
+    c.gen = g
+    c.gen_strings.setdefault(g, {})
+    c.emit(head + b"\0" * width, dict(gen=g, type="ExperimentalBatch" if exp else "EventBatch", args=args))
+    c.batch2 = dict(start=start, size_pos=start + len(head), width=width, forced=forced,
+                    ev=c.events[-1][2], exp=exp, data_from=len(c.out))
+    c.batch_start = start
+
+
+def directive2(c, word, pos, opts, words):
+    """The v2 directives (README.md, "v2 cases")."""
+    def ev2(d):
+        return dict(gen=c.gen, **d)
+
+    def varints(items):
+        av = [num(t) for t in items]
+        return b"".join(uvarint(v, w) for v, w in av), [v for v, _ in av]
+
+    if word in ("batch", "exp-batch"):
+        open_batch2(c, words, opts, word == "exp-batch")
+    elif word == "end":
+        close_batch2(c)
+    elif word in MARKERS2:
+        byte, name = MARKERS2[word]
+        c.emit(bytes([byte]), ev2(dict(type=name, args=[])))
+    elif word == "freq":
+        body, vals = varints(words[:1])
+        c.emit(b"\x08" + body, ev2(dict(type="Frequency", args=vals)))
+    elif word == "clock":
+        body, vals = varints(words)
+        if len(vals) != 4:
+            c.exact = False
+        c.emit(b"\x33" + body, ev2(dict(type="ClockSnapshot", args=vals)))
+    elif word == "cpusample":
+        body, vals = varints(words)
+        if len(vals) != 5:
+            c.exact = False
+        c.emit(b"\x07" + body, ev2(dict(type="CPUSample", args=vals)))
+    elif word == "event":
+        name = words[0]
+        if name not in EVENTS2:
+            raise CaseError("unknown v2 event name %s" % name)
+        typ, nargs = EVENTS2[name]
+        if "type" in opts:
+            typ = int(opts["type"], 0)
+        body, vals = varints(words[1:])
+        if len(vals) != nargs:
+            c.exact = False
+        c.emit(bytes([typ]) + body, ev2(dict(type=name, args=vals)))
+    elif word == "string":
+        sid, sw = num(words[0])
+        if "len" in opts and len(pos) < 2:
+            s = (opts.get("fill", "a").encode() * int(opts["len"]))[:int(opts["len"])]
+        else:
+            s = pos[1][1]
+        declared = num(opts["L"])[0] if "L" in opts else len(s)
+        lw = int(opts["lenw"]) if "lenw" in opts else None
+        c.emit(b"\x05" + uvarint(sid, sw) + uvarint(declared, lw) + s,
+               ev2(dict(type="String", id=sid, str=json_str(s))))
+        if declared != len(s):
+            c.exact = False
+        tab = c.gen_strings.setdefault(c.gen, {})
+        if sid != 0 and sid not in tab and len(s) <= 1024 and declared == len(s):
+            tab[sid] = s
+    elif word == "stack":
+        sid, sw = num(words[0])
+        frames, cur = [], None
+        for kind, t in pos[1:]:
+            if t.startswith("["):
+                cur = []
+                t = t[1:]
+            end = t.endswith("]")
+            if end:
+                t = t[:-1]
+            if t:
+                cur.append(num(t))
+            if end:
+                if len(cur) != 4:
+                    raise CaseError("a frame is [pc fn file line]")
+                frames.append(cur)
+                cur = None
+        frames = frames * int(opts.get("repeat", "1"))
+        n, nw = num(opts["n"]) if "n" in opts else (len(frames), None)
+        if n != len(frames):
+            c.exact = False
+        data = b"\x03" + uvarint(sid, sw) + uvarint(n, nw)
+        for f in frames:
+            data += b"".join(uvarint(v, w) for v, w in f)
+        ev = ev2(dict(type="Stack", id=sid, frames=[
+            dict(pc=f[0][0], fn_id=f[1][0], fn="", file_id=f[2][0], file="", line=f[3][0]) for f in frames]))
+        c.emit(data, ev)
+        c.stacks2.append((c.gen, ev))
+    elif word in ("fill-payload", "fill-batch"):
+        # String records (IDs from id=, up to 1024 bytes each) until the open batch's payload
+        # (fill-payload) or the whole batch with its header (fill-batch) is exactly N bytes.
+        b = c.batch2
+        if b is None:
+            raise CaseError("%s outside a v2 batch" % word)
+        target = num(words[0])[0]
+        base = b["size_pos"] + b["width"] if word == "fill-payload" else b["start"]
+        room = target - (len(c.out) - base)
+        sid = num(opts["id"])[0]
+        fill = opts.get("fill", "f").encode()
+        while room > 0:
+            oh = 1 + len(uvarint(sid))
+            if room >= oh + 2 + 1024 + oh + 2 + 1:
+                ln = 1024
+            else:
+                for ln in range(min(1024, room), -1, -1):
+                    if oh + len(uvarint(ln)) + ln == room:
+                        break
+                else:
+                    raise CaseError("%s: cannot fill %d bytes" % (word, room))
+            s = (fill * ln)[:ln]
+            c.emit(b"\x05" + uvarint(sid) + uvarint(ln) + s, ev2(dict(type="String", id=sid, str=json_str(s))))
+            c.gen_strings.setdefault(c.gen, {})[sid] = s
+            room -= oh + len(uvarint(ln)) + ln
+            sid += 1
+        if room < 0:
+            raise CaseError("%s: the batch is already longer than %d" % (word, target))
+    else:
+        raise CaseError("unknown v2 directive %r" % word)
+
+
+def resolve2(c):
+    """v2 frames name strings of their generation, defined before or after the stack."""
+    for gen, ev in c.stacks2:
+        tab = c.gen_strings.get(gen, {})
+        for f in ev["frames"]:
+            f["fn"] = json_str(tab.get(f["fn_id"], b""))
+            f["file"] = json_str(tab.get(f["file_id"], b""))
 
 
 def parse_expect(c, words):
@@ -409,11 +619,17 @@ def finish(c):
     """Checks a compiled case and returns its manifest entry and expected output."""
     if c.expect is None:
         raise SystemExit("%s: case %s has no expect line" % (c.src, c.name))
+    try:
+        close_batch2(c)
+    except CaseError as e:
+        raise SystemExit("%s: case %s: %s" % (c.src, c.name, e))
+    resolve2(c)
     prefix = {"accept": "y_", "reject": "n_", "either": "i_"}[c.expect[0]]
     if not c.name.startswith(prefix):
         raise SystemExit("%s: case %s expects %s, so its name starts with %s" % (c.src, c.name, c.expect[0], prefix))
     entry = dict(name=c.name, kind="decoder", file="cases/%s.trace" % c.name, source="src/" + c.src,
-                 expect=c.expect[0], rules=c.rules or ([c.expect[1]] if len(c.expect) > 1 else []))
+                 expect=c.expect[0], rules=c.rules or ([c.expect[1]] if len(c.expect) > 1 else []),
+                 format=c.format)
     out = None
     if c.expect[0] != "accept":
         entry["rule"] = c.expect[1]
@@ -459,6 +675,8 @@ def main(argv):
     if os.path.exists(enc_manifest):
         with open(enc_manifest) as f:
             enc = json.load(f)
+        for e in enc:
+            e.setdefault("format", 1)
     manifest = dict(format="stacktab-conformance-1",
                     doc="conformance/README.md",
                     rules_doc="conformance/RULES.md",
