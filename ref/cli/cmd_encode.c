@@ -12,24 +12,29 @@
 static const char k_help[] =
     "usage: stacktab encode [OPTIONS] [FILE]   (FILE or - : the text description; default stdin)\n"
     "\n"
-    "Builds a Go execution trace (v1) from a text description and writes its bytes.\n"
+    "Builds a Go execution trace from a text description and writes its bytes: v1 (headers\n"
+    "1.11, 1.19, 1.21) or v2 (headers 1.22, 1.23, 1.25). See ref/ENCODE_FORMAT.md.\n"
     "\n"
     "options:\n"
     "  -o FILE                   write the trace to FILE (default: stdout)\n"
     "  --algorithm=legacy|direct dump algorithm and Frequency placement (overrides the file)\n"
-    "  --buf-size=N              batch capacity in bytes, >= 32 (overrides the file)\n"
-    "  --header=1.11|1.19|1.21   trace header version (overrides the file)\n"
+    "  --buf-size=N              batch capacity in bytes, >= 32 (v2: >= 64; overrides the file)\n"
+    "  --header=VERSION          1.11, 1.19, 1.21 (v1) or 1.22, 1.23, 1.25 (v2); overrides the\n"
+    "                            file\n"
     "  --list=FILE               also write one line per event: \"OFFSET NAME\" (decimal offset)\n"
     "\n"
     "The description is line based; '#' starts a comment. Tokens are bare words or \"quoted\n"
     "strings\" (escapes \\\\ \\\" \\n \\t \\r \\xHH). Numbers are decimal or 0x hex. Settings\n"
     "(each at most once, anywhere in the file):\n"
-    "  header 1.11|1.19|1.21      default 1.19\n"
-    "  algorithm legacy|direct    default legacy (Go 1.19); direct = Go 1.20+\n"
-    "  buf-size N                 default 64488\n"
+    "  header VERSION             1.11, 1.19, 1.21, 1.22, 1.23 or 1.25; default 1.19\n"
+    "  algorithm legacy|direct    v1: default legacy (Go 1.19); direct = Go 1.20+\n"
+    "  buf-size N                 default 64488 (v1), 65504 with the batch header (v2)\n"
     "  frequency N                EvFrequency, ticks per second; default 15625000\n"
     "  end-ticks N                ticks of the first footer batch; default latest ticks + 1\n"
-    "  order id|buckets           dump order; default id (ascending stack ID)\n"
+    "  order id|buckets|trie      dump order; default id (ascending stack ID); buckets = Go\n"
+    "                             1.11-1.22's walk, trie = Go 1.23+'s (v2)\n"
+    "  preregister on|off         v2: the runtime's pre-registered strings first in every\n"
+    "                             generation; default off\n"
     "  sym PC FUNC FILE LINE [pc=FRAMEPC]\n"
     "                             a frame of PC; repeat the PC for inlined frames (inner first)\n"
     "Statements (in order):\n"
@@ -40,6 +45,11 @@ static const char k_help[] =
     "  string STRING              intern a string now (EvString in the open batch if new)\n"
     "  EVENT TS ARG...            an event (Go's name, e.g. GoCreate); TS absolute ticks or +N;\n"
     "                             ARG: a number, a stack LABEL, or a \"string\" (its ID)\n"
+    "v2 only:\n"
+    "  batch M TICKS              start an event batch of thread M\n"
+    "  generation                 end the generation (its sections as the runtime writes\n"
+    "                             them) and start the next; tables and IDs restart\n"
+    "  cpusample TIME M P G STACK a CPU sample, written in the generation's CPU section\n"
     "\n"
     "example:\n"
     "  header 1.19\n"
@@ -66,6 +76,9 @@ typedef struct {
   const char *name;
   size_t len;
   uint64_t id;
+  size_t pcs_off, npcs;  /* its PCs in pc_arena (v2 puts them again in later generations) */
+  uint64_t gen;          /* v2: the generation whose table holds `id` */
+  unsigned line;
 } label_ent;
 
 typedef struct {
@@ -80,13 +93,18 @@ typedef struct {
   uint8_t *out;
   size_t out_len, out_cap;
   FILE *list;
+  uint64_t *pc_arena;
+  size_t pc_len, pc_cap;
   st_writer_config cfg;
-  unsigned set_line[6]; /* where each setting was given (0: not given) */
+  unsigned set_line[7]; /* where each setting was given (0: not given) */
 } enc_ctx;
 
-enum { SET_HEADER, SET_ALGO, SET_BUF, SET_FREQ, SET_END, SET_ORDER };
-static const char *const k_settings[] = {"header", "algorithm", "buf-size", "frequency",
-                                          "end-ticks", "order"};
+enum { SET_HEADER, SET_ALGO, SET_BUF, SET_FREQ, SET_END, SET_ORDER, SET_PREREG, NSETTINGS };
+static const char *const k_settings[NSETTINGS] = {"header", "algorithm", "buf-size",
+                                                  "frequency", "end-ticks", "order",
+                                                  "preregister"};
+
+static int is_v2(const enc_ctx *c) { return st_version_format(c->cfg.version) == 2; }
 
 static int bad(const enc_ctx *c, unsigned line, const char *fmt, ...) {
   va_list ap;
@@ -160,6 +178,9 @@ static int parse_version(const st_tok *t) {
   if (st_tok_is(t, "1.11")) return ST_VER_1_11;
   if (st_tok_is(t, "1.19")) return ST_VER_1_19;
   if (st_tok_is(t, "1.21")) return ST_VER_1_21;
+  if (st_tok_is(t, "1.22")) return ST_VER_1_22;
+  if (st_tok_is(t, "1.23")) return ST_VER_1_23;
+  if (st_tok_is(t, "1.25")) return ST_VER_1_25;
   return 0;
 }
 
@@ -207,7 +228,7 @@ static int pass_settings(enc_ctx *c) {
       continue;
     }
     int k = -1;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < NSETTINGS; i++)
       if (st_tok_is(t, k_settings[i])) k = i;
     if (k < 0) continue;
     if (l->n != 2) return bad(c, l->lineno, "%s takes one value", k_settings[k]);
@@ -218,7 +239,8 @@ static int pass_settings(enc_ctx *c) {
     uint64_t n = 0;
     switch (k) {
       case SET_HEADER:
-        if (!(c->cfg.version = parse_version(v))) return bad(c, l->lineno, "header: 1.11, 1.19 or 1.21");
+        if (!(c->cfg.version = parse_version(v)))
+          return bad(c, l->lineno, "header: 1.11, 1.19, 1.21, 1.22, 1.23 or 1.25");
         break;
       case SET_ALGO:
         if (v->quoted || parse_algo(v->p, v->len, &c->cfg.algo))
@@ -227,7 +249,13 @@ static int pass_settings(enc_ctx *c) {
       case SET_ORDER:
         if (st_tok_is(v, "id")) c->cfg.order = ST_ORDER_ID;
         else if (st_tok_is(v, "buckets")) c->cfg.order = ST_ORDER_BUCKETS;
-        else return bad(c, l->lineno, "order: id or buckets");
+        else if (st_tok_is(v, "trie")) c->cfg.order = ST_ORDER_TRIE;
+        else return bad(c, l->lineno, "order: id, buckets or trie");
+        break;
+      case SET_PREREG:
+        if (st_tok_is(v, "on")) c->cfg.preregister = 1;
+        else if (st_tok_is(v, "off")) c->cfg.preregister = 0;
+        else return bad(c, l->lineno, "preregister: on or off");
         break;
       default:
         if (st_tok_u64(v, &n)) return bad(c, l->lineno, "%s: bad number", k_settings[k]);
@@ -247,12 +275,32 @@ static int pass_settings(enc_ctx *c) {
   return ST_EXIT_OK;
 }
 
+/* Settings that only one format has (after the command line's overrides). */
+static int check_format(const enc_ctx *c) {
+  if (is_v2(c) && c->set_line[SET_ALGO])
+    return bad(c, c->set_line[SET_ALGO], "algorithm: v1 only (v2 has one stack-section writer)");
+  if (!is_v2(c) && c->cfg.order == ST_ORDER_TRIE)
+    return bad(c, c->set_line[SET_ORDER], "order trie: v2 only (Go 1.23+)");
+  if (!is_v2(c) && c->set_line[SET_PREREG])
+    return bad(c, c->set_line[SET_PREREG], "preregister: v2 only");
+  if (is_v2(c) && c->cfg.buf_size && c->cfg.buf_size < ST_TBUF_MIN_CAP_V2)
+    return bad(c, c->set_line[SET_BUF], "buf-size: at least %u for v2", ST_TBUF_MIN_CAP_V2);
+  return ST_EXIT_OK;
+}
+
 static int enc_fail(const enc_ctx *c, unsigned line, const char *what, st_enc_status s) {
   return bad(c, line, "%s: %s", what, st_enc_status_str(s));
 }
 
-static unsigned event_type(const st_tok *t) {
+static unsigned event_type(const enc_ctx *c, const st_tok *t) {
   if (t->quoted) return 0;
+  if (is_v2(c)) {
+    for (unsigned e = 1; e < ST_EV2_COUNT; e++) {
+      const st_event2_desc *d = st_event2_describe(e);
+      if (d && d->timed && strlen(d->name) == t->len && !memcmp(d->name, t->p, t->len)) return e;
+    }
+    return 0;
+  }
   for (unsigned e = 1; e < ST_EV_COUNT; e++) {
     const char *a = st_event_describe(e)->name, *b = st_event_name(e, ST_VER_1_21);
     if ((strlen(a) == t->len && !memcmp(a, t->p, t->len)) ||
@@ -262,16 +310,56 @@ static unsigned event_type(const st_tok *t) {
   return 0;
 }
 
+static int note_stack_line(enc_ctx *c, uint64_t id, unsigned line);
+
+/* The ID a stack label stands for now: v2 puts the label's stack into the current
+ * generation's table the first time the generation uses it. */
+static int label_id(enc_ctx *c, st_writer *w, label_ent *e, unsigned line, uint64_t *id) {
+  if (is_v2(c) && e->gen != st_writer_gen(w)) {
+    st_enc_status s = st_writer_stack(w, c->pc_arena + e->pcs_off, e->npcs, &e->id);
+    if (s) return enc_fail(c, line, "stack", s);
+    e->gen = st_writer_gen(w);
+    if (e->id && note_stack_line(c, e->id, e->line)) return bad(c, line, "out of memory");
+  }
+  *id = e->id;
+  return ST_EXIT_OK;
+}
+
+/* An argument: a number, a stack label, or a "string" (put; emitted for UserLog's value). */
+static int event_arg(enc_ctx *c, st_writer *w, const st_srcline *l, const st_tok *a, int emit,
+                     const char *name, uint64_t *v) {
+  if (a->quoted) {
+    st_enc_status s = emit ? st_writer_emit_string(w, a->p, a->len, v)
+                           : st_writer_string(w, a->p, a->len, v);
+    if (s) return enc_fail(c, l->lineno, "string", s);
+  } else if (is_label(a)) {
+    label_ent *e = (label_ent *)find_label(c, a);
+    if (!e) return bad(c, l->lineno, "unknown stack label '%.*s'", (int)a->len, a->p);
+    return label_id(c, w, e, l->lineno, v);
+  } else if (st_tok_u64(a, v)) {
+    return bad(c, l->lineno, "%s: bad argument '%.*s'", name, (int)a->len, a->p);
+  }
+  return ST_EXIT_OK;
+}
+
 static int do_event(enc_ctx *c, st_writer *w, const st_srcline *l, unsigned type,
                     uint64_t *prev_ts) {
   const st_tok *t = &c->src.toks[l->first];
-  const st_event_desc *d = st_event_describe(type);
   const char *name = st_event_name(type, c->cfg.version);
-  if (!d->has_ts || type == ST_EV_USER_LOG)
-    return bad(c, l->lineno, "%s cannot be written as an ordinary event", name);
-  if (!st_event_allowed(type, c->cfg.version))
-    return bad(c, l->lineno, "%s does not exist in this header's version", name);
-  size_t want = d->nargs - 1u;
+  size_t want;
+  if (is_v2(c)) {
+    const st_event2_desc *d2 = st_event2_describe(type);
+    if (d2->min_ver > c->cfg.version)
+      return bad(c, l->lineno, "%s does not exist in this header's version", name);
+    want = d2->nargs - 1u;
+  } else {
+    const st_event_desc *d = st_event_describe(type);
+    if (!d->has_ts || type == ST_EV_USER_LOG)
+      return bad(c, l->lineno, "%s cannot be written as an ordinary event", name);
+    if (!st_event_allowed(type, c->cfg.version))
+      return bad(c, l->lineno, "%s does not exist in this header's version", name);
+    want = d->nargs - 1u;
+  }
   if (l->n < 2) return bad(c, l->lineno, "%s: missing timestamp", name);
   if (l->n - 2 != want)
     return bad(c, l->lineno, "%s takes %zu argument%s after the timestamp, got %zu", name, want,
@@ -287,17 +375,10 @@ static int do_event(enc_ctx *c, st_writer *w, const st_srcline *l, unsigned type
   if (rel) ts += *prev_ts;
   uint64_t args[8]; /* the most any event takes is 4 */
   for (size_t i = 0; i < want; i++) {
-    const st_tok *a = &t[2 + i];
-    if (a->quoted) {
-      st_enc_status s = st_writer_string(w, a->p, a->len, &args[i]);
-      if (s) return enc_fail(c, l->lineno, "string", s);
-    } else if (is_label(a)) {
-      const label_ent *e = find_label(c, a);
-      if (!e) return bad(c, l->lineno, "unknown stack label '%.*s'", (int)a->len, a->p);
-      args[i] = e->id;
-    } else if (st_tok_u64(a, &args[i])) {
-      return bad(c, l->lineno, "%s: bad argument '%.*s'", name, (int)a->len, a->p);
-    }
+    /* v2 UserLog: task, key, value, stack; the value (a message) is emitted, not put. */
+    int emit = is_v2(c) && type == ST_EV2_USER_LOG && i == 2;
+    int r = event_arg(c, w, l, &t[2 + i], emit, name, &args[i]);
+    if (r != ST_EXIT_OK) return r;
   }
   uint64_t off;
   st_enc_status s = st_writer_event(w, type, ts, args, want, &off);
@@ -321,6 +402,16 @@ static int note_stack_line(enc_ctx *c, uint64_t id, unsigned line) {
   return 0;
 }
 
+/* A dump that failed names the line of the stack's `stack` statement when it can. */
+static int generation_fail(const enc_ctx *c, const st_writer *w, unsigned line,
+                           st_enc_status s) {
+  uint64_t id = st_writer_failed_stack(w);
+  if (id && id < c->id_line_len && c->id_line[id])
+    return bad(c, c->id_line[id], "dump of stack %llu: %s", (unsigned long long)id,
+               st_enc_status_str(s));
+  return enc_fail(c, line, id ? "dump" : "generation end", s);
+}
+
 /* Pass 2: statements in order. */
 static int pass_statements(enc_ctx *c, st_writer *w) {
   uint64_t prev_ts = 0;
@@ -332,7 +423,7 @@ static int pass_statements(enc_ctx *c, st_writer *w) {
     const st_srcline *l = &c->src.lines[li];
     const st_tok *t = &c->src.toks[l->first];
     int skip = st_tok_is(t, "sym");
-    for (int i = 0; i < 6; i++) skip |= st_tok_is(t, k_settings[i]);
+    for (int i = 0; i < NSETTINGS; i++) skip |= st_tok_is(t, k_settings[i]);
     if (skip) continue;
     st_enc_status s;
     uint64_t a, b;
@@ -381,7 +472,21 @@ static int pass_statements(enc_ctx *c, st_writer *w) {
         }
         c->labels = q;
       }
-      c->labels[c->nlabels++] = (label_ent){t[1].p, t[1].len, id};
+      if (c->pc_len + n > c->pc_cap) {
+        size_t ncap = c->pc_cap ? c->pc_cap : 256;
+        while (ncap < c->pc_len + n) ncap *= 2;
+        uint64_t *q = realloc(c->pc_arena, ncap * sizeof *q);
+        if (!q) {
+          rc = bad(c, l->lineno, "out of memory");
+          continue;
+        }
+        c->pc_arena = q;
+        c->pc_cap = ncap;
+      }
+      if (n) memcpy(c->pc_arena + c->pc_len, pcs, n * sizeof *pcs);
+      c->labels[c->nlabels++] =
+          (label_ent){t[1].p, t[1].len, id, c->pc_len, n, st_writer_gen(w), l->lineno};
+      c->pc_len += n;
       if (id && note_stack_line(c, id, l->lineno)) rc = bad(c, l->lineno, "out of memory");
     } else if (st_tok_is(t, "batch")) {
       if (l->n != 3 || st_tok_u64(&t[1], &a) || st_tok_u64(&t[2], &b))
@@ -392,14 +497,33 @@ static int pass_statements(enc_ctx *c, st_writer *w) {
         in_batch = 1;
         prev_ts = w->buf.ticks;
       }
+    } else if (st_tok_is(t, "generation") && is_v2(c)) {
+      if (l->n != 1)
+        rc = bad(c, l->lineno, "generation takes no arguments");
+      else if ((s = st_writer_generation(w)))
+        rc = generation_fail(c, w, l->lineno, s);
+      in_batch = 0;
+      c->id_line_len = 0; /* stack IDs restart */
+    } else if (st_tok_is(t, "cpusample") && is_v2(c)) {
+      uint64_t v[5];
+      if (l->n != 6) {
+        rc = bad(c, l->lineno, "cpusample needs: TIME M P G STACK");
+        continue;
+      }
+      for (int i = 0; i < 4 && rc == ST_EXIT_OK; i++)
+        if (st_tok_u64(&t[1 + i], &v[i]))
+          rc = bad(c, l->lineno, "cpusample: bad number '%.*s'", (int)t[1 + i].len, t[1 + i].p);
+      if (rc == ST_EXIT_OK) rc = event_arg(c, w, l, &t[5], 0, "cpusample", &v[4]);
+      if (rc == ST_EXIT_OK && (s = st_writer_cpu_sample(w, v[0], v[1], v[2], v[3], v[4])))
+        rc = enc_fail(c, l->lineno, "cpusample", s);
     } else if (st_tok_is(t, "string")) {
       if (l->n != 2 || !t[1].quoted)
         rc = bad(c, l->lineno, "string needs one \"quoted\" string");
-      else if (!in_batch)
+      else if (!in_batch && !is_v2(c))
         rc = bad(c, l->lineno, "string outside a batch (start one with: batch PID TICKS)");
       else if ((s = st_writer_string(w, t[1].p, t[1].len, &a)))
         rc = enc_fail(c, l->lineno, "string", s);
-    } else if ((type = event_type(t)) != 0) {
+    } else if ((type = event_type(c, t)) != 0) {
       if (!in_batch) rc = bad(c, l->lineno, "event outside a batch (start one with: batch PID TICKS)");
       else rc = do_event(c, w, l, type, &prev_ts);
     } else {
@@ -467,7 +591,8 @@ int st_cmd_encode(int argc, char **argv) {
     /* Command-line options override the file's settings. */
     if (opt_header) {
       st_tok t = {opt_header, strlen(opt_header), 0};
-      if (!(c.cfg.version = parse_version(&t))) rc = usage("--header: 1.11, 1.19 or 1.21");
+      if (!(c.cfg.version = parse_version(&t)))
+        rc = usage("--header: 1.11, 1.19, 1.21, 1.22, 1.23 or 1.25");
     }
     if (opt_algo && parse_algo(opt_algo, strlen(opt_algo), &c.cfg.algo))
       rc = usage("--algorithm: legacy or direct");
@@ -479,6 +604,7 @@ int st_cmd_encode(int argc, char **argv) {
       else c.cfg.buf_size = (size_t)n;
     }
   }
+  if (rc == ST_EXIT_OK) rc = check_format(&c);
   if (rc == ST_EXIT_OK && list_path && !(c.list = fopen(list_path, "w"))) {
     fprintf(stderr, "stacktab: %s: %s\n", list_path, strerror(errno));
     rc = ST_EXIT_USAGE;
@@ -519,6 +645,7 @@ int st_cmd_encode(int argc, char **argv) {
   free(c.syms);
   free(c.labels);
   free(c.id_line);
+  free(c.pc_arena);
   free(c.out);
   free(text);
   return rc;

@@ -129,6 +129,33 @@ static size_t fit_len(size_t room) {
   return slen;
 }
 
+void st_strtab_set_v2(st_strtab *t) { t->v2 = 1; }
+
+/* v2 writeString: the room check, `04` when it opened a batch, then the record. */
+static st_enc_status write_v2(st_tbuf *b, uint64_t m, uint64_t id, const char *s, size_t len) {
+  if (len > ST_V2_MAX_STRING_LEN) len = ST_V2_MAX_STRING_LEN; /* keeps the first bytes */
+  st_enc_status st = st_tbuf_make_room(b, m, st_v2_string_bound(len));
+  if (st) return st;
+  if (b->pos == b->head_len) st_tbuf_byte(b, ST_EV2_STRINGS);
+  if (st_tbuf_room(b) < st_v2_string_bound(len) - 1) return ST_ENC_E_TOO_BIG;
+  st_tbuf_byte(b, ST_EV2_STRING);
+  st_tbuf_varint(b, id);
+  st_tbuf_varint(b, len);
+  st_tbuf_bytes(b, s, len);
+  return b->err;
+}
+
+st_enc_status st_strtab_emit(st_strtab *t, st_tbuf *b, uint64_t m, const char *s, size_t len,
+                             uint64_t *id) {
+  if (!t->v2) return ST_ENC_E_STATE;
+  if (t->next_id == 0) return ST_ENC_E_LIMIT;
+  st_enc_status st = write_v2(b, m, t->next_id, s, len);
+  if (st) return st;
+  *id = t->next_id++;
+  t->written++;
+  return ST_ENC_OK;
+}
+
 st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s, size_t len,
                                uint64_t *id) {
   if (len == 0) {
@@ -140,6 +167,15 @@ st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const cha
   st_enc_status st = grow(t, len);
   if (st) return st;
   uint64_t nid = t->next_id;
+  if (t->v2) {
+    if ((st = write_v2(b, pid, nid, s, len)) != ST_ENC_OK) return st;
+    t->next_id++;
+    t->written++;
+    uint64_t h = st_strtab_hash(s, len);
+    insert(t, probe(t, h, s, len), h, nid, s, len);
+    *id = nid;
+    return ST_ENC_OK;
+  }
   st = st_tbuf_make_room(b, pid, st_string_bound(len));
   if (st) return st;
   size_t room = st_tbuf_room(b);

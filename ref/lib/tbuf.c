@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "stacktab/st_events.h"
 #include "stacktab/st_varint.h"
 
 st_enc_status st_tbuf_init(st_tbuf *b, uint8_t *mem, size_t cap, st_sink_fn sink, void *sink_user,
@@ -24,10 +25,22 @@ static st_enc_status fail(st_tbuf *b, st_enc_status s) {
   return s;
 }
 
+st_enc_status st_tbuf_set_v2(st_tbuf *b, uint64_t gen, int exp) {
+  if (b->open || b->cap < ST_TBUF_MIN_CAP_V2 || exp < -1 || exp > 255) return ST_ENC_E_PARAM;
+  b->v2 = 1;
+  b->gen = gen;
+  b->exp = exp;
+  return ST_ENC_OK;
+}
+
+void st_tbuf_set_gen(st_tbuf *b, uint64_t gen) { b->gen = gen; }
+
 /* Hands the open batch to the sink; the batch is closed whatever the sink says. */
 static st_enc_status emit(st_tbuf *b) {
   if (!b->open) return ST_ENC_OK;
   b->open = 0;
+  /* v2: traceBufFlush patches the payload length into the reserved 10 bytes. */
+  if (b->v2) st_varint_put_width(b->mem + b->size_pos, b->pos - (b->size_pos + 10), 10);
   if (b->sink(b->sink_user, b->mem, b->pos) != 0) return fail(b, ST_ENC_E_SINK);
   b->batches++;
   b->bytes_out += b->pos;
@@ -40,14 +53,32 @@ st_enc_status st_tbuf_flush(st_tbuf *b, uint64_t pid) {
   st_enc_status s = emit(b);
   if (s) return s;
   uint64_t ticks = b->clock(b->clock_user);
-  /* traceFlush: a buffer's ticks must differ from its previous value. */
-  if (b->have_prev && ticks == b->prev_ticks) ticks = b->prev_ticks + 1;
+  /* traceFlush: a buffer's ticks must differ from its previous value (v2's refill: be later). */
+  if (b->have_prev && (b->v2 ? ticks <= b->prev_ticks : ticks == b->prev_ticks))
+    ticks = b->prev_ticks + 1;
   b->have_prev = 1;
   b->prev_ticks = ticks;
   b->ticks = ticks;
   b->pid = pid;
   b->open = 1;
   b->pos = 0;
+  if (b->v2) {
+    /* cap >= ST_TBUF_MIN_CAP_V2 > ST_V2_BATCH_HEADER_BOUND: the header always fits. */
+    if (b->exp < 0) {
+      b->mem[b->pos++] = ST_EV2_EVENT_BATCH;
+    } else {
+      b->mem[b->pos++] = ST_EV2_EXPERIMENTAL_BATCH;
+      b->mem[b->pos++] = (uint8_t)b->exp;
+    }
+    b->pos += st_varint_put(b->mem + b->pos, b->gen);
+    b->pos += st_varint_put(b->mem + b->pos, pid);
+    b->pos += st_varint_put(b->mem + b->pos, ticks);
+    b->size_pos = b->pos;
+    memset(b->mem + b->pos, 0, 10);
+    b->pos += 10;
+    b->head_len = b->pos;
+    return ST_ENC_OK;
+  }
   /* cap >= ST_TBUF_MIN_CAP > ST_BATCH_HEADER_BOUND, so the header always fits. */
   b->mem[b->pos++] = 0x41;
   b->pos += st_varint_put(b->mem + b->pos, pid);
@@ -152,3 +183,15 @@ size_t st_stack_legacy_need(size_t payload_len) {
 }
 
 size_t st_event_bound(void) { return 2 + 5 * ST_BYTES_PER_NUMBER; }
+
+size_t st_v2_string_bound(size_t len) { return sat_add(2 + 2 * ST_BYTES_PER_NUMBER, len); }
+
+size_t st_v2_stack_bound(size_t nframes) {
+  return sat_add(2, st_stack_payload_bound(nframes));
+}
+
+size_t st_v2_event_bound(size_t nargs) {
+  return sat_add(1, sat_mul(sat_add(nargs, 1), ST_BYTES_PER_NUMBER));
+}
+
+size_t st_v2_cpu_sample_bound(void) { return 2 + 5 * ST_BYTES_PER_NUMBER; }

@@ -323,8 +323,8 @@ static void test_dumper_init_params(void **s) {
     st_dump_config_default(&c);
     int w = cases[i].what;
     if (w == ZERO_FRAMES) c.max_frames = 0;
-    if (w == BAD_ALGO) c.algo = (st_dump_algo)2;
-    if (w == BAD_ORDER) c.order = (st_dump_order)2;
+    if (w == BAD_ALGO) c.algo = (st_dump_algo)3;
+    if (w == BAD_ORDER) c.order = (st_dump_order)3;
     if (w == HUGE_FRAMES) c.max_frames = SIZE_MAX;
     if (w == BUCKETS_DIRECT) {
       c.algo = ST_ALGO_DIRECT;

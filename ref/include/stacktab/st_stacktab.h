@@ -42,8 +42,18 @@ extern "C" {
 /* Default cap on frames per record after symbolization: what the strict decoder accepts. */
 #define ST_ENC_MAX_FRAMES 1000u
 
-typedef enum { ST_ALGO_LEGACY = 0, ST_ALGO_DIRECT = 1 } st_dump_algo;
-typedef enum { ST_ORDER_ID = 0, ST_ORDER_BUCKETS = 1 } st_dump_order;
+/* ST_ALGO_V2 (Go 1.22+, v2 spec §6.4, §8.3): per stack, every frame's names interned first
+ * (into the string buffer, st_dumper_set_string_buf), then ensure(22 + 40n) on the stack
+ * buffer, `02` (EvStacks) when that opened a batch, then `03 V(id) V(n)` and per frame
+ * `V(pc) V(fn) V(file) V(line)`, all minimal varints. At most 128 frames. */
+typedef enum { ST_ALGO_LEGACY = 0, ST_ALGO_DIRECT = 1, ST_ALGO_V2 = 2 } st_dump_algo;
+/* ST_ORDER_TRIE: Go 1.23+'s dump order, a pre-order walk (node, then children 0..3) of a 4-ary
+ * trie where each stack, in first-put order, descends by its hash's top two bits, then the
+ * next two, ...; ST_ORDER_BUCKETS is also Go 1.22's order (8192 buckets, newest first). Both
+ * use stacktab's fixed hash (st_stack_hash). */
+typedef enum { ST_ORDER_ID = 0, ST_ORDER_BUCKETS = 1, ST_ORDER_TRIE = 2 } st_dump_order;
+/* Most frames a v2 stack record may have (the readers' MaxFramesPerStack). */
+#define ST_V2_ENC_MAX_FRAMES 128u
 
 typedef struct {
   uint64_t hash;
@@ -100,6 +110,7 @@ typedef struct {
   const st_alloc *alloc;
   st_tbuf *buf;
   st_strtab *strings;
+  st_tbuf *str_buf;          /* where new strings go: buf, or the v2 string buffer */
   uint8_t *payload;          /* legacy: (2 + 4 * max_frames) * 10 bytes */
   uint64_t *ids;             /* direct: 2 string IDs per frame */
   st_enc_frame *frames;      /* st_dump_table: a record's resolved frames */
@@ -110,6 +121,8 @@ typedef struct {
 st_enc_status st_dumper_init(st_dumper *d, const st_dump_config *cfg, st_tbuf *buf,
                              st_strtab *strings, const st_alloc *alloc);
 void st_dumper_free(st_dumper *d);
+/* v2: the buffer new strings are written to (the string table's own batches, M = cfg.pid). */
+void st_dumper_set_string_buf(st_dumper *d, st_tbuf *b);
 
 /* Writes one EvStack record for stack `id` with n resolved frames, with the configured
  * algorithm, including the EvStrings it needs first. The primitive the table dump uses; tests

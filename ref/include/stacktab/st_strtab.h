@@ -1,4 +1,12 @@
-/* String table: the encoder side of EvString (spec §4).
+/* String table: the encoder side of EvString (v1 spec §4) and of the v2 string section (v2
+ * spec §5, st_strtab_set_v2).
+ *
+ * v2: IDs restart at 1 every generation (st_strtab_reset); a new string is written as
+ * `05 V(id) V(len) bytes` into the strings buffer, cut to its FIRST 1024 bytes (the table keeps
+ * the whole string as its key, so two strings that differ after byte 1024 get two IDs), after
+ * the room check ensure(22 + len); a batch opened by that check starts with `04` (EvStrings).
+ * st_strtab_emit writes a record with a fresh ID every call, without adding it to the table
+ * (trace.Log messages; "" is written too).
  *
  * IDs start at 1 and go to strings in first-use order; each distinct content is written once
  * for the whole trace (until st_strtab_reset). The empty string is ID 0 and writes nothing.
@@ -49,6 +57,7 @@ typedef struct {
   uint64_t truncated;     /* of which cut because they could not fit an empty buffer */
   /* Settable: 1 = write oversize strings as the Go runtime does (declared > written). */
   int runtime_truncation;
+  int v2;                 /* the v2 record layout (st_strtab_set_v2) */
   /* Private. */
   const st_alloc *alloc;
   st_strent *slots;       /* open addressing, power-of-two size */
@@ -79,6 +88,13 @@ st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const cha
 /* As st_strtab_intern after cutting a function/file name to its last ST_NAME_MAX bytes. */
 st_enc_status st_strtab_intern_name(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s,
                                     size_t len, uint64_t *id);
+
+/* Switches the table to the v2 records and rules (before any string is added). */
+void st_strtab_set_v2(st_strtab *t);
+/* v2 only: writes s with a fresh ID (not added to the table, "" written too). ST_ENC_E_STATE
+ * for a v1 table. */
+st_enc_status st_strtab_emit(st_strtab *t, st_tbuf *b, uint64_t m, const char *s, size_t len,
+                             uint64_t *id);
 
 /* The string's hash (FNV-1a 64 over its bytes), used for the table's lookups. */
 uint64_t st_strtab_hash(const char *s, size_t len);

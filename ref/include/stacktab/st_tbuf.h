@@ -1,5 +1,12 @@
 /* Trace buffer: one batch being filled, as the runtime's traceBuf plus traceFlush.
  *
+ * Two header policies. v1 (the default, Go 1.11-1.21) is described below. v2 (Go 1.22+,
+ * st_tbuf_set_v2): every batch starts `01 V(gen) V(M) V(time)` (or `31 exp ...` for an
+ * experimental batch) and a 10-byte size field reserved at open and back-patched with the
+ * payload length when the batch is handed out (varintReserve/varintAt); the capacity counts
+ * the header, as the runtime's `arr` (65504 on 64-bit hosts). A new batch's time is the clock's
+ * reading, or the previous batch's time + 1 when the reading is not later (refill).
+ *
  * The caller owns the st_tbuf and the memory behind it (`cap` payload bytes: the batch,
  * EvBatch included, is at most cap bytes, as the runtime's `arr`). Every batch starts with
  * EvBatch: 0x41 varint(pid) varint(ticks), counted inside the capacity. Ticks come from the
@@ -32,6 +39,12 @@ extern "C" {
 #define ST_TBUF_MIN_CAP 32u
 /* Largest EvBatch: 0x41, a 10-byte pid, 10-byte ticks. */
 #define ST_BATCH_HEADER_BOUND 21u
+/* Largest v2 batch header: 31, exp, gen, M, time (10 bytes each), the 10-byte size. */
+#define ST_V2_BATCH_HEADER_BOUND 42u
+/* Smallest v2 capacity accepted: the largest header and a little. */
+#define ST_TBUF_MIN_CAP_V2 64u
+/* The 64-bit Go 1.22+ runtime's buffer (`arr`, header included). */
+#define ST_V2_BUF_SIZE 65504u
 
 /* Receives one whole batch (EvBatch first). Returns 0, or nonzero to fail with ST_ENC_E_SINK. */
 typedef int (*st_sink_fn)(void *user, const uint8_t *batch, size_t len);
@@ -52,6 +65,11 @@ typedef struct {
   uint64_t batches;    /* batches handed to the sink */
   uint64_t bytes_out;  /* bytes handed to the sink */
   st_enc_status err;   /* sticky: the first failure */
+  /* v2 policy (st_tbuf_set_v2). */
+  int v2;
+  uint64_t gen;        /* generation written into new batches */
+  int exp;             /* -1: EventBatch (01); else ExperimentalBatch (31) with this byte */
+  size_t size_pos;     /* where the open batch's 10-byte size field is */
   /* Private. */
   st_sink_fn sink;
   void *sink_user;
@@ -64,8 +82,16 @@ typedef struct {
 st_enc_status st_tbuf_init(st_tbuf *b, uint8_t *mem, size_t cap, st_sink_fn sink, void *sink_user,
                            st_clock_fn clock, void *clock_user);
 
-/* traceFlush: hands the open batch (if any) to the sink, then opens a new one for pid, with
- * ticks from the clock (previous ticks + 1 when the clock repeats them). */
+/* Switches b (no batch open) to the v2 header policy for generation gen; exp -1 for event
+ * batches, 0..255 for experimental batches of that experiment. ST_ENC_E_PARAM when the
+ * capacity is below ST_TBUF_MIN_CAP_V2 or a batch is open. */
+st_enc_status st_tbuf_set_v2(st_tbuf *b, uint64_t gen, int exp);
+/* The generation of the batches opened from now on (v2). */
+void st_tbuf_set_gen(st_tbuf *b, uint64_t gen);
+
+/* traceFlush: hands the open batch (if any) to the sink, then opens a new one for pid (v2: the
+ * M), with ticks from the clock (previous ticks + 1 when the clock repeats them; v2: when the
+ * clock is not later). */
 st_enc_status st_tbuf_flush(st_tbuf *b, uint64_t pid);
 
 /* Hands the open batch (if any) to the sink and leaves no batch open. */
@@ -113,6 +139,13 @@ size_t st_stack_record_bound(size_t nframes);
 size_t st_stack_legacy_need(size_t payload_len);
 /* Ordinary event (traceEventLocked's maxSize with no extra bytes): 2 + 5 * 10 = 52. */
 size_t st_event_bound(void);
+/* v2 room checks (spec §8): a String record 2 + 2*10 + len (22 + len, the marker included); a
+ * Stack record 1 + 1 + (2 + 4n)*10 (22 + 40n); a timed event 1 + (nargs + 1)*10; a CPU sample
+ * 2 + 5*10 = 52. */
+size_t st_v2_string_bound(size_t len);
+size_t st_v2_stack_bound(size_t nframes);
+size_t st_v2_event_bound(size_t nargs);
+size_t st_v2_cpu_sample_bound(void);
 
 #ifdef __cplusplus
 }
