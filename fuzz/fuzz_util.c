@@ -79,6 +79,11 @@ void fz_log_event(fz_log *l, const st_event *ev) {
   log_str(l, ev->str, ev->str_len);
   fz_log_u64(l, ev->stack_id);
   fz_log_u64(l, ev->nframes);
+  fz_log_u64(l, ev->format);
+  fz_log_u64(l, ev->gen);
+  fz_log_u64(l, ev->batch_off);
+  fz_log_u64(l, ev->batch_m);
+  /* v1 EvStack and v2 Stack are both type 3. */
   if (ev->type == ST_EV_STACK && ev->frames) {
     uint64_t n = ev->nframes < ST_MAX_FRAMES ? ev->nframes : ST_MAX_FRAMES;
     for (uint64_t i = 0; i < n; i++) {
