@@ -95,6 +95,12 @@ typedef struct {
   FILE *list;
   uint64_t *pc_arena;
   size_t pc_len, pc_cap;
+  /* v2 --list: events' offset tokens and names, written once every batch is out. */
+  struct list_ent {
+    uint64_t token;
+    const char *name;
+  } *pend_list;
+  size_t npend_list, pend_list_cap;
   st_writer_config cfg;
   unsigned set_line[7]; /* where each setting was given (0: not given) */
 } enc_ctx;
@@ -384,7 +390,18 @@ static int do_event(enc_ctx *c, st_writer *w, const st_srcline *l, unsigned type
   st_enc_status s = st_writer_event(w, type, ts, args, want, &off);
   if (s) return enc_fail(c, l->lineno, name, s);
   *prev_ts = ts;
-  if (c->list) fprintf(c->list, "%llu %s\n", (unsigned long long)off, name);
+  if (c->list && is_v2(c)) {
+    if (c->npend_list == c->pend_list_cap) {
+      size_t ncap = c->pend_list_cap ? c->pend_list_cap * 2 : 256;
+      struct list_ent *p = realloc(c->pend_list, ncap * sizeof *p);
+      if (!p) return bad(c, l->lineno, "out of memory");
+      c->pend_list = p;
+      c->pend_list_cap = ncap;
+    }
+    c->pend_list[c->npend_list++] = (struct list_ent){off, name};
+  } else if (c->list) {
+    fprintf(c->list, "%llu %s\n", (unsigned long long)off, name);
+  }
   return ST_EXIT_OK;
 }
 
@@ -628,6 +645,9 @@ int st_cmd_encode(int argc, char **argv) {
       else rc = enc_fail(&c, c.src.nlines ? c.src.lines[c.src.nlines - 1].lineno : 1, "footer", s);
     }
   }
+  for (size_t i = 0; rc == ST_EXIT_OK && i < c.npend_list; i++)
+    fprintf(c.list, "%llu %s\n", (unsigned long long)st_writer_event_offset(&w, c.pend_list[i].token),
+            c.pend_list[i].name);
   if (rc == ST_EXIT_OK) {
     FILE *f = out_path ? fopen(out_path, "wb") : stdout;
     if (!f || fwrite(c.out, 1, c.out_len, f) != c.out_len || fflush(f) != 0) {
@@ -646,6 +666,7 @@ int st_cmd_encode(int argc, char **argv) {
   free(c.labels);
   free(c.id_line);
   free(c.pc_arena);
+  free(c.pend_list);
   free(c.out);
   free(text);
   return rc;

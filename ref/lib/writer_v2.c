@@ -80,8 +80,29 @@ static uint8_t *alloc_mem(st_writer *w) {
   return w->cfg.alloc->realloc(w->cfg.alloc->ctx, NULL, 0, w->cfg.buf_size);
 }
 
+/* The event buffer's sink notes where each event batch lands, for st_writer_event_offset. */
+static int event_sink(void *user, const uint8_t *p, size_t n) {
+  st_writer *w = user;
+  if (w->nev_base == w->ev_base_cap) {
+    size_t ncap = w->ev_base_cap ? w->ev_base_cap * 2 : 64;
+    uint64_t *b = w->cfg.alloc->realloc(w->cfg.alloc->ctx, w->ev_base,
+                                        w->ev_base_cap * sizeof *b, ncap * sizeof *b);
+    if (!b) return -1;
+    w->ev_base = b;
+    w->ev_base_cap = ncap;
+  }
+  w->ev_base[w->nev_base++] = w->offset;
+  return stw_sink(user, p, n);
+}
+
+uint64_t st_writer_event_offset(const st_writer *w, uint64_t token) {
+  uint64_t batch = token >> 32;
+  return batch < w->nev_base ? w->ev_base[batch] + (token & 0xffffffffu) : UINT64_MAX;
+}
+
 static st_enc_status init_buf(st_writer *w, st_tbuf *b, uint8_t *mem) {
-  st_enc_status s = st_tbuf_init(b, mem, w->cfg.buf_size, stw_sink, w, stw_clock, w);
+  st_enc_status s = st_tbuf_init(b, mem, w->cfg.buf_size, b == &w->buf ? event_sink : stw_sink,
+                                 w, stw_clock, w);
   if (!s) s = st_tbuf_set_v2(b, w->cfg.first_gen, -1);
   return s;
 }
@@ -140,6 +161,9 @@ void stw_v2_free(st_writer *w) {
   if (w->cpu) a->realloc(a->ctx, w->cpu, w->cpu_cap * 5 * sizeof *w->cpu, 0);
   w->cpu = NULL;
   w->ncpu = w->cpu_cap = 0;
+  if (w->ev_base) a->realloc(a->ctx, w->ev_base, w->ev_base_cap * sizeof *w->ev_base, 0);
+  w->ev_base = NULL;
+  w->nev_base = w->ev_base_cap = 0;
 }
 
 st_enc_status stw_v2_batch(st_writer *w, uint64_t m, uint64_t ticks) {
@@ -180,7 +204,7 @@ st_enc_status stw_v2_event(st_writer *w, unsigned type, uint64_t ts, const uint6
   uint64_t dt = ts - w->last_ts;
   w->last_ts = ts;
   stw_saw_ticks(w, ts);
-  if (off) *off = w->offset + b->pos;
+  if (off) *off = b->batches << 32 | b->pos; /* resolved by st_writer_event_offset */
   st_tbuf_byte(b, (uint8_t)type);
   st_tbuf_varint(b, dt);
   for (size_t i = 0; i < nargs; i++) st_tbuf_varint(b, args[i]);

@@ -97,6 +97,8 @@ typedef struct {
   uint8_t *smem, *kmem, *cmem;
   uint64_t *cpu;             /* queued CPU samples: time, m, p, g, stack */
   size_t ncpu, cpu_cap;
+  uint64_t *ev_base;         /* file offset of each event batch handed out, in order */
+  size_t nev_base, ev_base_cap;
 } st_writer;
 
 /* Allocates the buffer and tables and writes the header. The buffer keeps a pointer to w: do
@@ -124,7 +126,8 @@ st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t
  * table entry; events without a timestamp (Batch, Frequency, Stack, String, TimerGoroutine) and
  * UserLog (trailing message) are refused with ST_ENC_E_PARAM. *off (may be NULL) receives the
  * event's byte offset in the file. v2: `type` is a v2 timed event of the version (ST_EV2_*),
- * args in Go's order without dt; a time not after the batch's last becomes last + 1. */
+ * args in Go's order without dt; a time not after the batch's last becomes last + 1; *off
+ * receives a token for st_writer_event_offset. */
 st_enc_status st_writer_event(st_writer *w, unsigned type, uint64_t ts, const uint64_t *args,
                               size_t nargs, uint64_t *off);
 
@@ -136,6 +139,11 @@ st_enc_status st_writer_cpu_sample(st_writer *w, uint64_t time, uint64_t m, uint
                                    uint64_t g, uint64_t stack_id);
 /* v2: ends the current generation (its sections, as traceAdvance) and starts the next. */
 st_enc_status st_writer_generation(st_writer *w);
+/* v2: the file offset of an event from the token st_writer_event gave in *off (v2 batches
+ * reach the file in the order they are flushed, so an event's offset is known only once its
+ * batch is out: after the next st_writer_batch, st_writer_generation or st_writer_finish);
+ * UINT64_MAX before that. */
+uint64_t st_writer_event_offset(const st_writer *w, uint64_t token);
 /* v2: the current generation's number. */
 uint64_t st_writer_gen(const st_writer *w);
 
