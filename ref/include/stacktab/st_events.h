@@ -2,6 +2,8 @@
 #ifndef ST_EVENTS_H
 #define ST_EVENTS_H
 
+#include "stacktab/st_export.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -43,16 +45,16 @@ typedef struct {
 
 /* Descriptor of event type t (0..ST_EV_COUNT-1), or NULL. Stack and String have nargs 0: their
  * layouts are special. Go 1.21 names 9 and 10 "STWStart"/"STWDone": see st_event_name. */
-const st_event_desc *st_event_describe(unsigned t);
+ST_API const st_event_desc *st_event_describe(unsigned t);
 
 /* Name of event t as the given version's tools call it ("?" for an unknown type). */
-const char *st_event_name(unsigned t, int version);
+ST_API const char *st_event_name(unsigned t, int version);
 
 /* 1 when event t may appear in a trace of `version`. */
-int st_event_allowed(unsigned t, int version);
+ST_API int st_event_allowed(unsigned t, int version);
 
 /* Writes the 16 header bytes for version (1011, 1019 or 1021); returns 0, or -1 if unsupported. */
-int st_header_put(uint8_t out[ST_HEADER_SIZE], int version);
+ST_API int st_header_put(uint8_t out[ST_HEADER_SIZE], int version);
 
 #ifdef __cplusplus
 }

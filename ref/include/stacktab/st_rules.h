@@ -4,6 +4,8 @@
 #ifndef ST_RULES_H
 #define ST_RULES_H
 
+#include "stacktab/st_export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -60,10 +62,10 @@ typedef struct {
   const char *summary;   /* one line: what the rule requires */
 } st_rule_desc;
 
-const st_rule_desc *st_rule_describe(st_rule r);
-const char *st_rule_id(st_rule r);
+ST_API const st_rule_desc *st_rule_describe(st_rule r);
+ST_API const char *st_rule_id(st_rule r);
 /* The rule whose ID is `id`, or ST_RULE_NONE. */
-st_rule st_rule_lookup(const char *id);
+ST_API st_rule st_rule_lookup(const char *id);
 
 #ifdef __cplusplus
 }

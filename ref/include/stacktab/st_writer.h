@@ -21,6 +21,8 @@
 #ifndef ST_WRITER_H
 #define ST_WRITER_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,7 +55,7 @@ typedef struct {
   void *write_user;
 } st_writer_config;
 
-void st_writer_config_default(st_writer_config *cfg);
+ST_API void st_writer_config_default(st_writer_config *cfg);
 
 typedef struct {
   st_writer_config cfg;
@@ -75,37 +77,37 @@ typedef struct {
 
 /* Allocates the buffer and tables and writes the header. The buffer keeps a pointer to w: do
  * not copy or move an initialised writer. */
-st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg);
-void st_writer_free(st_writer *w);
+ST_API st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg);
+ST_API void st_writer_free(st_writer *w);
 
 /* Strings already defined (see st_strtab_seed): looked up, never written. */
-st_enc_status st_writer_seed_string(st_writer *w, uint64_t id, const char *s, size_t len);
-st_enc_status st_writer_set_next_string_id(st_writer *w, uint64_t next_id);
+ST_API st_enc_status st_writer_seed_string(st_writer *w, uint64_t id, const char *s, size_t len);
+ST_API st_enc_status st_writer_set_next_string_id(st_writer *w, uint64_t next_id);
 
 /* Puts a stack (PCs, innermost first) into the table: its ID for use in event arguments. */
-st_enc_status st_writer_stack(st_writer *w, const uint64_t *pcs, size_t n, uint64_t *id);
+ST_API st_enc_status st_writer_stack(st_writer *w, const uint64_t *pcs, size_t n, uint64_t *id);
 
 /* Closes the open batch (to the output) and opens one for pid with the given ticks (+1 if equal
  * to the previous batch's, as traceFlush). */
-st_enc_status st_writer_batch(st_writer *w, uint64_t pid, uint64_t ticks);
+ST_API st_enc_status st_writer_batch(st_writer *w, uint64_t pid, uint64_t ticks);
 
 /* The ID of a user string (task or region name...), writing EvString into the open batch when
  * it is new. */
-st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t *id);
+ST_API st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t *id);
 
 /* Writes an ordinary event at absolute time ts (ticks) into the open batch. args excludes the
  * timestamp; a stack ID, when the event has one, is the last. nargs must match the event's
  * table entry; events without a timestamp (Batch, Frequency, Stack, String, TimerGoroutine) and
  * UserLog (trailing message) are refused with ST_ENC_E_PARAM. *off (may be NULL) receives the
  * event's byte offset in the file. */
-st_enc_status st_writer_event(st_writer *w, unsigned type, uint64_t ts, const uint64_t *args,
+ST_API st_enc_status st_writer_event(st_writer *w, unsigned type, uint64_t ts, const uint64_t *args,
                               size_t nargs, uint64_t *off);
 
 /* Writes the footer (Frequency and the dump) and hands out the last batch. */
-st_enc_status st_writer_finish(st_writer *w);
+ST_API st_enc_status st_writer_finish(st_writer *w);
 
 /* The stack ID whose dump record failed (after st_writer_finish failed), else 0. */
-uint64_t st_writer_failed_stack(const st_writer *w);
+ST_API uint64_t st_writer_failed_stack(const st_writer *w);
 
 #ifdef __cplusplus
 }
