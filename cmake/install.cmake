@@ -22,7 +22,8 @@ install(TARGETS ${ST_LIB_TARGETS} EXPORT stacktabTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Unspecified
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${ST_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/stacktab)
+file(GLOB ST_INSTALL_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/ref/include/stacktab/*.h)
+install(FILES ${ST_INSTALL_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/stacktab)
 
 # CMake package.
 install(EXPORT stacktabTargets NAMESPACE stacktab:: FILE stacktabTargets.cmake
@@ -37,9 +38,16 @@ install(FILES ${PROJECT_BINARY_DIR}/stacktabConfig.cmake
               ${PROJECT_BINARY_DIR}/stacktabConfigVersion.cmake
         DESTINATION ${ST_CMAKE_DIR})
 
-# pkg-config. Paths relative to ${prefix} when the install dirs are relative, so the prefix
-# can be moved (or overridden with pkg-config --define-prefix).
+# pkg-config. Relocatable: prefix is found from the .pc file's own folder (${pcfiledir}), so
+# `cmake --install build --prefix DIR`, DESTDIR staging and moved trees all give right paths.
 set(ST_PC_LIBS_PRIVATE "")   # libstacktab needs only libc today
+file(RELATIVE_PATH ST_PC_UP "/ST_PREFIX/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/ST_PREFIX")
+string(REGEX REPLACE "/$" "" ST_PC_UP "${ST_PC_UP}")
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(ST_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  set(ST_PC_PREFIX "\${pcfiledir}/${ST_PC_UP}")
+endif()
 foreach(v LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${v}}")
     set(ST_PC_${v} "${CMAKE_INSTALL_${v}}")

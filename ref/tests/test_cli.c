@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "st_test_cli.h"
+#include "stacktab/st_version.h"
 
 #define RAW(b, ...)                            \
   do {                                         \
@@ -312,6 +313,15 @@ static void test_help_and_version(void **state) {
   assert_int_equal(r.rc, 0);
   assert_memory_equal(r.out, "stacktab ", strlen("stacktab "));
   assert_true(r.out[9] >= '0' && r.out[9] <= '9');
+  /* The version of the headers, the library and the CLI agree. */
+  assert_string_equal(r.out, "stacktab " ST_VERSION_STRING "\n");
+  assert_string_equal(st_version(), ST_VERSION_STRING);
+  assert_int_equal(st_version_number(), ST_VERSION_NUMBER);
+  assert_int_equal(ST_VERSION_NUMBER,
+                   ST_VERSION_MAJOR * 10000 + ST_VERSION_MINOR * 100 + ST_VERSION_PATCH);
+  char want[32];
+  snprintf(want, sizeof want, "%d.%d.%d", ST_VERSION_MAJOR, ST_VERSION_MINOR, ST_VERSION_PATCH);
+  assert_string_equal(want, ST_VERSION_STRING);
   stt_cli_result_free(&r);
 }
 
