@@ -81,10 +81,7 @@ static int known(int val, const struct option *opts) {
 int st_opt_error(const char *cmd, int c, const struct option *opts, char **argv) {
   char name[64];
   if (c == ':') {
-    if (optopt > 0 && optopt < 0x100 && !known(optopt, opts))
-      snprintf(name, sizeof name, "-%c", optopt);
-    else
-      opt_name(name, sizeof name, optopt, opts);
+    opt_name(name, sizeof name, optopt, opts);
     fprintf(stderr, "stacktab %s: option '%s' needs a value (see stacktab %s --help)\n", cmd,
             name, cmd);
   } else if (optopt == 0) {
