@@ -37,22 +37,22 @@ int st_cmd_check(int argc, char **argv) {
   st_decode_config cfg;
   st_decode_config_default(&cfg);
   size_t chunk = 1 << 16;
-  int werror = 0, quiet = 0, c;
+  int werror = 0, quiet = 0, opt;
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"werror", no_argument, NULL, 'w'},
                                        ST_DECODER_LONGOPTS,
                                        {NULL, 0, NULL, 0}};
   st_opt_reset();
-  while ((c = getopt_long(argc, argv, ":hqw", opts, NULL)) != -1) {
-    switch (c) {
+  while ((opt = getopt_long(argc, argv, ":hqw", opts, NULL)) != -1) {
+    switch (opt) {
       case 'h': printf(k_help, st_opt_decoder_help); return ST_EXIT_OK;
       case 'q': quiet = 1; break;
       case 'w': werror = 1; break;
       case '?':
-      case ':': return st_opt_error("check", c, opts, argv);
+      case ':': return st_opt_error("check", opt, opts, argv);
       default:
-        if (st_opt_decoder(c, optarg, &cfg, &chunk) < 0) return ST_EXIT_USAGE;
+        if (st_opt_decoder(opt, optarg, &cfg, &chunk) < 0) return ST_EXIT_USAGE;
     }
   }
   /* getopt_long moved the operands, in order, to argv[optind..]. */

@@ -16,7 +16,7 @@ static const char k_help[] =
     "Builds a Go execution trace (v1) from a text description and writes its bytes.\n"
     "\n"
     "options:\n"
-    "  -o FILE                   write the trace to FILE (default: stdout)\n"
+    "  -o, --output FILE         write the trace to FILE (default: stdout)\n"
     "  --algorithm=legacy|direct dump algorithm and Frequency placement (overrides the file)\n"
     "  --buf-size=N              batch capacity in bytes, >= 32 (overrides the file)\n"
     "  --header=1.11|1.19|1.21   trace header version (overrides the file)\n"
@@ -424,6 +424,7 @@ int st_cmd_encode(int argc, char **argv) {
              *opt_header = NULL;
   enum { OPT_ALGO = 0x100, OPT_BUF, OPT_HEADER, OPT_LIST };
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
                                        {"algorithm", required_argument, NULL, OPT_ALGO},
                                        {"buf-size", required_argument, NULL, OPT_BUF},
                                        {"header", required_argument, NULL, OPT_HEADER},

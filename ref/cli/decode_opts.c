@@ -62,14 +62,11 @@ void st_opt_reset(void) {
   opterr = 0;
 }
 
-/* The option's name as the user would write it: "--name" (or "-c" for a short-only one). */
-static void opt_name(char *buf, size_t size, int val, const struct option *opts) {
-  for (const struct option *o = opts; o->name; o++)
-    if (o->val == val) {
-      snprintf(buf, size, "--%s", o->name);
-      return;
-    }
-  snprintf(buf, size, "-%c", val);
+/* The long name of a known option: every value getopt_long reports for ':' (and, after
+ * known(), for '?') is in the command's table. */
+static const char *long_name(int val, const struct option *opts) {
+  while (opts->val != val) opts++;
+  return opts->name;
 }
 
 static int known(int val, const struct option *opts) {
@@ -79,20 +76,17 @@ static int known(int val, const struct option *opts) {
 }
 
 int st_opt_error(const char *cmd, int c, const struct option *opts, char **argv) {
-  char name[64];
   if (c == ':') {
-    opt_name(name, sizeof name, optopt, opts);
-    fprintf(stderr, "stacktab %s: option '%s' needs a value (see stacktab %s --help)\n", cmd,
-            name, cmd);
+    fprintf(stderr, "stacktab %s: option '--%s' needs a value (see stacktab %s --help)\n", cmd,
+            long_name(optopt, opts), cmd);
   } else if (optopt == 0) {
     /* An unknown (or ambiguous) long option: it is the element getopt just stepped over. */
     fprintf(stderr, "stacktab %s: unknown option '%s' (see stacktab %s --help)\n", cmd,
             argv[optind - 1], cmd);
   } else if (known(optopt, opts)) {
     /* A known long option without a value, given one: --quiet=1. */
-    opt_name(name, sizeof name, optopt, opts);
-    fprintf(stderr, "stacktab %s: option '%s' takes no value (see stacktab %s --help)\n", cmd,
-            name, cmd);
+    fprintf(stderr, "stacktab %s: option '--%s' takes no value (see stacktab %s --help)\n", cmd,
+            long_name(optopt, opts), cmd);
   } else {
     fprintf(stderr, "stacktab %s: unknown option '-%c' (see stacktab %s --help)\n", cmd,
             optopt, cmd);

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 
-OPT = r"(?:-[a-zA-Z](?: [A-Z]+)?|--[a-z][\w-]*(?:=[^\s,]+)?)"
+OPT = r"(?:-[a-zA-Z](?: [A-Z]+)?|--[a-z][\w-]*(?:=[^\s,]+| [A-Z]+)?)"
 SPEC = re.compile(r"^\s+(%s(?:, %s)*)(?:\s|$)" % (OPT, OPT))
 
 
@@ -41,12 +41,16 @@ def help_block(text, title):
     return out
 
 
+def options_of(line):
+    """The options an option-list line (a --help line or a man page .TP tag) names."""
+    m = SPEC.match(line)
+    return set(m.group(1).split(", ")) if m else set()
+
+
 def help_options(text):
     opts = set()
     for line in help_block(text, "options:"):
-        m = SPEC.match(line)
-        if m and "%s" not in m.group(1):
-            opts.update(m.group(1).split(", "))
+        opts |= options_of(line)
     return opts
 
 
@@ -89,7 +93,7 @@ def main():
         fails.append("no commands found in `stacktab --help`")
     decoder = set()
     for t in tags.get("DECODER OPTIONS", []):
-        decoder.update(t.split(", "))
+        decoder |= options_of("  " + t)
     for cmd in commands:
         if cmd not in tags:
             fails.append("command %s: no `.SS %s` section in the man page" % (cmd, cmd))
@@ -97,7 +101,10 @@ def main():
         want = help_options(run(stacktab, cmd, "--help"))
         have = set()
         for t in tags[cmd]:
-            have.update(t.split(", "))
+            got = options_of("  " + t)
+            if not got:
+                fails.append("%s: man page tag `%s` names no option" % (cmd, t))
+            have |= got
         if "DECODER OPTIONS" in text[cmd]:
             have |= decoder
         for o in sorted(want - have):

@@ -63,7 +63,8 @@ static void test_encode_errors(void **state) {
   assert_string_equal(r.out, "");
   stt_cli_result_free(&r);
   /* The same trace through every option form: -oFILE, -o FILE before the input, --header
-   * VALUE / --header=VALUE, --algorithm VALUE, --list FILE after the input. */
+   * VALUE / --header=VALUE, --algorithm VALUE, --list FILE after the input, --output FILE
+   * and `--` before the input. */
   size_t want_len;
   uint8_t *want = stt_read_file(out, &want_len);
   assert_non_null(want);
@@ -75,8 +76,9 @@ static void test_encode_errors(void **state) {
   const char *const form1[] = {"encode", "-o", out2, src, "--header", "1.19", NULL};
   const char *const form2[] = {"encode", src, "--algorithm", "legacy", "--header=1.19",
                                "--list", list, "-o", out2, NULL};
-  const char *const *forms[] = {form0, form1, form2};
-  for (size_t i = 0; i < 3; i++) {
+  const char *const form3[] = {"encode", "--output", out2, "--", src, NULL};
+  const char *const *forms[] = {form0, form1, form2, form3};
+  for (size_t i = 0; i < 4; i++) {
     stt_cli(&r, NULL, forms[i]);
     if (r.rc != 0) fail_msg("form %zu: rc %d, %s", i, r.rc, r.err);
     stt_cli_result_free(&r);
