@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiler matrix: gcc and clang, Release and Debug, each with the project's
-# -Wall -Wextra -Wpedantic -Werror (ST_WERROR=ON is the default and is forced here
+# -Wall -Wextra -Wpedantic -Werror (every preset sets ST_WERROR=ON; it is forced here too
 # so a stale cache cannot turn it off). Each build runs only the unit tests; the
 # whole suite runs once, in the sanitizer and coverage builds.
 #

@@ -7,6 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake git python3 time zip unzip    # build, scripts, /usr/bin/time, seed zips
+  pkg-config                                         # install test: consumers via stacktab.pc
   libcmocka-dev                                      # unit tests
   clang libclang-rt-14-dev afl++                     # clang builds, sanitizers, fuzzers
   clang-tidy cppcheck valgrind lcov                  # lint, memcheck, coverage

@@ -22,6 +22,9 @@ python3 - build/compile_commands.json "$tmp/compile_commands.json" <<'PY'
 import json, sys
 cmds = json.load(open(sys.argv[1]))
 keep = [c for c in cmds if "/ref/lib/" in c["file"] or "/ref/cli/" in c["file"]]
+# ref/lib is compiled twice (libstacktab.a and libstacktab.so): lint each file once.
+seen = set()
+keep = [c for c in keep if not (c["file"] in seen or seen.add(c["file"]))]
 json.dump(keep, open(sys.argv[2], "w"))
 print(f"lint: {len(keep)} files of ref/lib and ref/cli")
 PY

@@ -136,7 +136,7 @@ def copy_tree(dst):
     """The sources a fuzz build needs, copied (build folders and .git left out)."""
     def ignore(d, names):
         return [n for n in names if n.startswith("build") or n == ".git"]
-    for item in ["CMakeLists.txt", "CMakePresets.json", "ref", "fuzz", "corpus", "conformance",
+    for item in ["CMakeLists.txt", "CMakePresets.json", "cmake", "ref", "fuzz", "corpus", "conformance",
                  "ci"]:
         s = os.path.join(ROOT, item)
         if os.path.isdir(s):
@@ -158,7 +158,8 @@ def main():
     copy_tree(copy)
     build = os.path.join(tmp, "build")
     cfg = ["cmake", "-S", copy, "-B", build, "-DCMAKE_C_COMPILER=clang",
-           "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DST_FUZZ=ON", "-DST_BUILD_TESTS=OFF"]
+           "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DST_FUZZ=ON", "-DST_BUILD_TESTS=OFF",
+           "-DST_WERROR=ON", "-DST_INSTALL=OFF"]
     targets = ["fuzz_" + h for h in HARNESSES]
     if run(cfg, tmp, log=os.path.join(tmp, "configure.log")) != 0:
         print("mutants: configure failed, see", os.path.join(tmp, "configure.log"))

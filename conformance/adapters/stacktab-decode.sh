@@ -3,9 +3,16 @@
 # case's options (--buf-size=N, --max-strings=N, ...) as arguments, passed to `stacktab dump`.
 # Prints `stacktab dump --json` output and `warning RULE OFF` lines and exits 0, or prints
 # `reject RULE OFF` for the first error and exits 1.
-# STACKTAB: the binary (default: build/stacktab of this checkout). STACKTAB_MODE: strict/go.
+# STACKTAB_MODE: strict (default) or go.
+# Which stacktab: $STACKTAB; else build/stacktab of the checkout this adapter is in; else,
+# installed under PREFIX/share/stacktab/conformance/adapters/, PREFIX/bin/stacktab; else the
+# stacktab on PATH.
 here=$(dirname "$0")
-st=${STACKTAB:-$here/../../build/stacktab}
+if [ -n "${STACKTAB:-}" ]; then st=$STACKTAB
+elif [ -x "$here/../../build/stacktab" ]; then st=$here/../../build/stacktab
+elif [ -x "$here/../../../../bin/stacktab" ]; then st=$here/../../../../bin/stacktab
+else st=stacktab
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/st-adapter.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 "$st" dump --json --mode="${STACKTAB_MODE:-strict}" "$@" - >"$tmp/out" 2>"$tmp/err"

@@ -16,7 +16,7 @@ static const char k_help[] =
     "The rule IDs are listed in conformance/RULES.md. Nothing is printed for a valid trace.\n"
     "\n"
     "options:\n"
-    "  --werror               warnings make the trace invalid too\n"
+    "  -w, --werror           warnings make the trace invalid too\n"
     "  -q, --quiet            print nothing; only the exit status\n"
     "%s"
     "\n"
@@ -38,35 +38,27 @@ int st_cmd_check(int argc, char **argv) {
   st_decode_config cfg;
   st_decode_config_default(&cfg);
   size_t chunk = 1 << 16;
-  int werror = 0, quiet = 0, nfiles = 0, i;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--")) {
-      i++;
-      break;
+  int werror = 0, quiet = 0, opt;
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"werror", no_argument, NULL, 'w'},
+                                       ST_DECODER_LONGOPTS,
+                                       {NULL, 0, NULL, 0}};
+  st_opt_reset();
+  while ((opt = getopt_long(argc, argv, ":hqw", opts, NULL)) != -1) {
+    switch (opt) {
+      case 'h': printf(k_help, st_opt_decoder_help); return ST_EXIT_OK;
+      case 'q': quiet = 1; break;
+      case 'w': werror = 1; break;
+      case '?':
+      case ':': return st_opt_error("check", opt, opts, argv);
+      default:
+        if (st_opt_decoder(opt, optarg, &cfg, &chunk) < 0) return ST_EXIT_USAGE;
     }
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      printf(k_help, st_opt_decoder_help);
-      return ST_EXIT_OK;
-    }
-    if (!strcmp(a, "--werror")) {
-      werror = 1;
-      continue;
-    }
-    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-      quiet = 1;
-      continue;
-    }
-    int r = st_opt_decoder(a, &cfg, &chunk);
-    if (r < 0) return ST_EXIT_USAGE;
-    if (r > 0) continue;
-    if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "stacktab check: unknown option '%s' (see stacktab check --help)\n", a);
-      return ST_EXIT_USAGE;
-    }
-    argv[1 + nfiles++] = argv[i];
   }
-  for (; i < argc; i++) argv[1 + nfiles++] = argv[i];
+  /* getopt_long moved the operands, in order, to argv[optind..]. */
+  int nfiles = argc - optind;
+  argv += optind - 1;
   if (nfiles == 0) {
     fprintf(stderr, "stacktab check: no FILE given (see stacktab check --help)\n");
     return ST_EXIT_USAGE;

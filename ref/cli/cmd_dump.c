@@ -135,24 +135,28 @@ int st_cmd_dump(int argc, char **argv) {
   size_t chunk = 1 << 16;
   const char *path = NULL;
   dump_ctx c = {NULL, 0};
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      printf(k_help, st_opt_decoder_help);
-      return ST_EXIT_OK;
+  enum { OPT_JSON = 0x200 };
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"json", no_argument, NULL, OPT_JSON},
+                                       ST_DECODER_LONGOPTS,
+                                       {NULL, 0, NULL, 0}};
+  int opt;
+  st_opt_reset();
+  while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    switch (opt) {
+      case 'h': printf(k_help, st_opt_decoder_help); return ST_EXIT_OK;
+      case OPT_JSON: c.json = 1; break;
+      case '?':
+      case ':': return st_opt_error("dump", opt, opts, argv);
+      default:
+        if (st_opt_decoder(opt, optarg, &cfg, &chunk) < 0) return ST_EXIT_USAGE;
     }
-    if (!strcmp(a, "--json")) {
-      c.json = 1;
-      continue;
-    }
-    int r = st_opt_decoder(a, &cfg, &chunk);
-    if (r < 0) return ST_EXIT_USAGE;
-    if (r > 0) continue;
-    if ((a[0] == '-' && a[1]) || path) {
-      fprintf(stderr, "stacktab dump: unexpected argument '%s' (see stacktab dump --help)\n", a);
-      return ST_EXIT_USAGE;
-    }
-    path = a;
+  }
+  if (optind < argc) path = argv[optind];
+  if (optind + 1 < argc) {
+    fprintf(stderr, "stacktab dump: unexpected argument '%s' (see stacktab dump --help)\n",
+            argv[optind + 1]);
+    return ST_EXIT_USAGE;
   }
   if (!path) {
     fprintf(stderr, "stacktab dump: no FILE given (see stacktab dump --help)\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "decode_opts.h"
 #include "encode_src.h"
 #include "stacktab/st_writer.h"
 
@@ -16,7 +17,7 @@ static const char k_help[] =
     "1.11, 1.19, 1.21) or v2 (headers 1.22, 1.23, 1.25). See ref/ENCODE_FORMAT.md.\n"
     "\n"
     "options:\n"
-    "  -o FILE                   write the trace to FILE (default: stdout)\n"
+    "  -o, --output FILE         write the trace to FILE (default: stdout)\n"
     "  --algorithm=legacy|direct dump algorithm and Frequency placement (overrides the file)\n"
     "  --buf-size=N              batch capacity in bytes, >= 32 (v2: >= 64; overrides the file)\n"
     "  --header=VERSION          1.11, 1.19, 1.21 (v1) or 1.22, 1.23, 1.25 (v2); overrides the\n"
@@ -562,32 +563,32 @@ int st_cmd_encode(int argc, char **argv) {
   st_writer_config_default(&c.cfg);
   const char *in = NULL, *out_path = NULL, *list_path = NULL, *opt_algo = NULL, *opt_buf = NULL,
              *opt_header = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(k_help, stdout);
-      return ST_EXIT_OK;
-    }
-    if (!strcmp(a, "-o")) {
-      if (++i >= argc) return usage("-o needs a file");
-      out_path = argv[i];
-    } else if (!strncmp(a, "--algorithm=", 12)) {
-      opt_algo = a + 12;
-    } else if (!strncmp(a, "--buf-size=", 11)) {
-      opt_buf = a + 11;
-    } else if (!strncmp(a, "--header=", 9)) {
-      opt_header = a + 9;
-    } else if (!strncmp(a, "--list=", 7)) {
-      list_path = a + 7;
-    } else if (a[0] == '-' && a[1] != 0) {
-      fprintf(stderr, "stacktab encode: unknown option '%s'\n", a);
-      return ST_EXIT_USAGE;
-    } else if (in) {
-      return usage("one input file only");
-    } else {
-      in = a;
+  enum { OPT_ALGO = 0x100, OPT_BUF, OPT_HEADER, OPT_LIST };
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"algorithm", required_argument, NULL, OPT_ALGO},
+                                       {"buf-size", required_argument, NULL, OPT_BUF},
+                                       {"header", required_argument, NULL, OPT_HEADER},
+                                       {"list", required_argument, NULL, OPT_LIST},
+                                       {NULL, 0, NULL, 0}};
+  int opt;
+  st_opt_reset();
+  while ((opt = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+    switch (opt) {
+      case 'h': fputs(k_help, stdout); return ST_EXIT_OK;
+      case 'o': out_path = optarg; break;
+      case OPT_ALGO: opt_algo = optarg; break;
+      case OPT_BUF: opt_buf = optarg; break;
+      case OPT_HEADER: opt_header = optarg; break;
+      case OPT_LIST: list_path = optarg; break;
+      case ':':
+        if (optopt == 'o') return usage("-o needs a file");
+        return st_opt_error("encode", opt, opts, argv);
+      default: return st_opt_error("encode", opt, opts, argv);
     }
   }
+  if (optind < argc) in = argv[optind];
+  if (optind + 1 < argc) return usage("one input file only");
   if (!in) in = "-";
   c.path = strcmp(in, "-") ? in : "<stdin>";
   size_t len;

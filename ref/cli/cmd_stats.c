@@ -92,20 +92,24 @@ int st_cmd_stats(int argc, char **argv) {
   st_decode_config_default(&cfg);
   size_t chunk = 1 << 16;
   const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      printf(k_help, st_opt_decoder_help);
-      return ST_EXIT_OK;
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, ST_DECODER_LONGOPTS,
+                                       {NULL, 0, NULL, 0}};
+  int c;
+  st_opt_reset();
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    switch (c) {
+      case 'h': printf(k_help, st_opt_decoder_help); return ST_EXIT_OK;
+      case '?':
+      case ':': return st_opt_error("stats", c, opts, argv);
+      default:
+        if (st_opt_decoder(c, optarg, &cfg, &chunk) < 0) return ST_EXIT_USAGE;
     }
-    int r = st_opt_decoder(a, &cfg, &chunk);
-    if (r < 0) return ST_EXIT_USAGE;
-    if (r > 0) continue;
-    if ((a[0] == '-' && a[1]) || path) {
-      fprintf(stderr, "stacktab stats: unexpected argument '%s' (see stacktab stats --help)\n", a);
-      return ST_EXIT_USAGE;
-    }
-    path = a;
+  }
+  if (optind < argc) path = argv[optind];
+  if (optind + 1 < argc) {
+    fprintf(stderr, "stacktab stats: unexpected argument '%s' (see stacktab stats --help)\n",
+            argv[optind + 1]);
+    return ST_EXIT_USAGE;
   }
   if (!path) {
     fprintf(stderr, "stacktab stats: no FILE given (see stacktab stats --help)\n");

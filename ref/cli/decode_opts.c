@@ -26,45 +26,73 @@ int st_opt_u64(const char *s, unsigned long long *v) {
   return (*end || errno) ? -1 : 0;
 }
 
-static int opt_value(const char *arg, const char *name, const char **val) {
-  size_t n = strlen(name);
-  if (strncmp(arg, name, n) != 0 || arg[n] != '=') return 0;
-  *val = arg + n + 1;
-  return 1;
-}
-
-int st_opt_decoder(const char *arg, st_decode_config *cfg, size_t *chunk) {
-  const char *v;
+int st_opt_decoder(int opt, const char *val, st_decode_config *cfg, size_t *chunk) {
   unsigned long long n;
-  if (opt_value(arg, "--mode", &v)) {
-    if (!strcmp(v, "strict"))
+  if (opt == ST_OPT_MODE) {
+    if (!strcmp(val, "strict"))
       cfg->mode = ST_MODE_STRICT;
-    else if (!strcmp(v, "go"))
+    else if (!strcmp(val, "go"))
       cfg->mode = ST_MODE_GO;
     else {
-      fprintf(stderr, "stacktab: --mode must be strict or go, not '%s'\n", v);
+      fprintf(stderr, "stacktab: --mode must be strict or go, not '%s'\n", val);
       return -1;
     }
     return 1;
   }
   static const char *const names[] = {"--buf-size", "--max-strings", "--max-string-bytes",
                                       "--max-stacks", "--chunk-size"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    if (!opt_value(arg, names[i], &v)) continue;
-    if (st_opt_u64(v, &n) || n == 0) {
-      fprintf(stderr, "stacktab: %s needs a positive whole number, not '%s'\n", names[i], v);
-      return -1;
-    }
-    switch (i) {
-      case 0: cfg->buf_size = cfg->buf_size_v2 = n; break;
-      case 1: cfg->limits.max_strings = n; break;
-      case 2: cfg->limits.max_string_bytes = n; break;
-      case 3: cfg->limits.max_stacks = n; break;
-      default: *chunk = (size_t)n; break;
-    }
-    return 1;
+  if (opt < ST_OPT_BUF_SIZE || opt > ST_OPT_CHUNK_SIZE) return 0;
+  unsigned i = (unsigned)(opt - ST_OPT_BUF_SIZE);
+  if (st_opt_u64(val, &n) || n == 0) {
+    fprintf(stderr, "stacktab: %s needs a positive whole number, not '%s'\n", names[i], val);
+    return -1;
   }
+  switch (opt) {
+    case ST_OPT_BUF_SIZE: cfg->buf_size = cfg->buf_size_v2 = n; break;
+    case ST_OPT_MAX_STRINGS: cfg->limits.max_strings = n; break;
+    case ST_OPT_MAX_STRING_BYTES: cfg->limits.max_string_bytes = n; break;
+    case ST_OPT_MAX_STACKS: cfg->limits.max_stacks = n; break;
+    default: *chunk = (size_t)n; break;
+  }
+  return 1;
+}
+
+void st_opt_reset(void) {
+  /* glibc: optind 0 reinitialises getopt completely (also its position inside a bundle). */
+  optind = 0;
+  opterr = 0;
+}
+
+/* The long name of a known option: every value getopt_long reports for ':' (and, after
+ * known(), for '?') is in the command's table. */
+static const char *long_name(int val, const struct option *opts) {
+  while (opts->val != val) opts++;
+  return opts->name;
+}
+
+static int known(int val, const struct option *opts) {
+  for (const struct option *o = opts; o->name; o++)
+    if (o->val == val) return 1;
   return 0;
+}
+
+int st_opt_error(const char *cmd, int c, const struct option *opts, char **argv) {
+  if (c == ':') {
+    fprintf(stderr, "stacktab %s: option '--%s' needs a value (see stacktab %s --help)\n", cmd,
+            long_name(optopt, opts), cmd);
+  } else if (optopt == 0) {
+    /* An unknown (or ambiguous) long option: it is the element getopt just stepped over. */
+    fprintf(stderr, "stacktab %s: unknown option '%s' (see stacktab %s --help)\n", cmd,
+            argv[optind - 1], cmd);
+  } else if (known(optopt, opts)) {
+    /* A known long option without a value, given one: --quiet=1. */
+    fprintf(stderr, "stacktab %s: option '--%s' takes no value (see stacktab %s --help)\n", cmd,
+            long_name(optopt, opts), cmd);
+  } else {
+    fprintf(stderr, "stacktab %s: unknown option '-%c' (see stacktab %s --help)\n", cmd,
+            optopt, cmd);
+  }
+  return ST_EXIT_USAGE;
 }
 
 void st_print_diag(FILE *f, const char *path, const st_diag *d) {

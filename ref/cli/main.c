@@ -4,10 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-
-#ifndef ST_VERSION_STRING
-#define ST_VERSION_STRING "0"
-#endif
+#include "stacktab/st_version.h"
 
 static const char k_usage[] =
     "usage: stacktab COMMAND [OPTIONS] ...\n"
@@ -38,7 +35,7 @@ int main(int argc, char **argv) {
     return ST_EXIT_OK;
   }
   if (!strcmp(cmd, "--version")) {
-    printf("stacktab %s\n", ST_VERSION_STRING);
+    printf("stacktab %s\n", st_version());
     return ST_EXIT_OK;
   }
   if (!strcmp(cmd, "check")) return st_cmd_check(argc - 1, argv + 1);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "st_test_cli.h"
+#include "stacktab/st_version.h"
 
 #define RAW(b, ...)                            \
   do {                                         \
@@ -312,6 +313,15 @@ static void test_help_and_version(void **state) {
   assert_int_equal(r.rc, 0);
   assert_memory_equal(r.out, "stacktab ", strlen("stacktab "));
   assert_true(r.out[9] >= '0' && r.out[9] <= '9');
+  /* The version of the headers, the library and the CLI agree. */
+  assert_string_equal(r.out, "stacktab " ST_VERSION_STRING "\n");
+  assert_string_equal(st_version(), ST_VERSION_STRING);
+  assert_int_equal(st_version_number(), ST_VERSION_NUMBER);
+  assert_int_equal(ST_VERSION_NUMBER,
+                   ST_VERSION_MAJOR * 10000 + ST_VERSION_MINOR * 100 + ST_VERSION_PATCH);
+  char want[32];
+  snprintf(want, sizeof want, "%d.%d.%d", ST_VERSION_MAJOR, ST_VERSION_MINOR, ST_VERSION_PATCH);
+  assert_string_equal(want, ST_VERSION_STRING);
   stt_cli_result_free(&r);
 }
 
@@ -655,6 +665,103 @@ static void test_check_double_dash_and_quiet(void **state) {
   }
 }
 
+/* Options are parsed as Unix tools parse them (getopt_long): `--opt VALUE` as well as
+ * `--opt=VALUE`, bundled short flags (-qw), `--` ending the options, options after the
+ * operands; and a missing value, a value given to a flag, an unknown flag inside a bundle are
+ * usage errors (exit 2) that name the option. Before 0.2.0 `--mode go` and `-qw` were refused. */
+static void test_option_forms(void **state) {
+  (void)state;
+  const char *dup = stt_temp_trace(dup_stack), *warn = stt_temp_trace(long_stack),
+             *ok = stt_temp_trace(valid);
+  stt_cli_result r;
+  /* --mode go == --mode=go: the duplicate stack ID is accepted in go mode only. */
+  static const char *const go_forms[][3] = {
+      {"--mode", "go", NULL}, {"--mode=go", NULL, NULL}};
+  for (size_t i = 0; i < 2; i++) {
+    const char *args[6] = {"check"};
+    size_t n = 1;
+    for (size_t k = 0; go_forms[i][k]; k++) args[n++] = go_forms[i][k];
+    args[n++] = dup;
+    args[n] = NULL;
+    stt_cli(&r, NULL, args);
+    if (r.rc != 0 || r.out[0] || r.err[0]) fail_msg("form %zu: rc %d, %s%s", i, r.rc, r.out, r.err);
+    stt_cli_result_free(&r);
+    /* The same options after the operand. */
+    const char *after[6] = {"check", dup};
+    n = 2;
+    for (size_t k = 0; go_forms[i][k]; k++) after[n++] = go_forms[i][k];
+    after[n] = NULL;
+    stt_cli(&r, NULL, after);
+    if (r.rc != 0 || r.out[0] || r.err[0]) fail_msg("form %zu after FILE: rc %d, %s%s", i, r.rc, r.out, r.err);
+    stt_cli_result_free(&r);
+  }
+  STT_CLI(&r, NULL, "check", "--mode", "strict", dup);
+  assert_int_equal(r.rc, 1);
+  stt_cli_result_free(&r);
+  /* --buf-size 7 (separate value) makes the 8-byte batch too large, as --buf-size=7 does. */
+  STT_CLI(&r, NULL, "check", "--buf-size", "7", ok);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "BATCH-TOO-LARGE"));
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "stats", ok, "--buf-size", "7");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.err, "BATCH-TOO-LARGE"));
+  stt_cli_result_free(&r);
+  STT_CLI(&r, NULL, "dump", ok, "--json", "--buf-size", "7");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "{\"off\":16,"));
+  stt_cli_result_free(&r);
+  /* -qw, -wq, -q -w, --quiet --werror, -w and -q after the file: a warning fails, silently. */
+  static const char *const bundles[][3] = {
+      {"-qw", NULL, NULL}, {"-wq", NULL, NULL}, {"-q", "-w", NULL}, {"--quiet", "--werror", NULL}};
+  for (size_t i = 0; i < 4; i++) {
+    const char *args[6] = {"check"};
+    size_t n = 1;
+    for (size_t k = 0; bundles[i][k]; k++) args[n++] = bundles[i][k];
+    args[n++] = warn;
+    args[n] = NULL;
+    stt_cli(&r, NULL, args);
+    if (r.rc != 1 || r.out[0] || r.err[0]) fail_msg("bundle %zu: rc %d, %s%s", i, r.rc, r.out, r.err);
+    stt_cli_result_free(&r);
+  }
+  STT_CLI(&r, NULL, "check", warn, "-w");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "LEN-OVER-2048: warning: "));
+  stt_cli_result_free(&r);
+  /* Without -w the warning is printed and the trace is valid. */
+  STT_CLI(&r, NULL, "check", warn);
+  assert_int_equal(r.rc, 0);
+  stt_cli_result_free(&r);
+  /* `--` ends the options: "-q" after it is a FILE (missing: exit 2, named). */
+  STT_CLI(&r, NULL, "check", "-w", "--", "-q");
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "stacktab: -q: "));
+  stt_cli_result_free(&r);
+  /* Usage errors name the option. */
+  const struct {
+    const char *args[4], *mentions;
+  } bad[] = {
+      {{"check", ok, "--mode"}, "stacktab check: option '--mode' needs a value"},
+      {{"stats", ok, "--max-stacks"}, "stacktab stats: option '--max-stacks' needs a value"},
+      {{"check", "-qx", ok}, "stacktab check: unknown option '-x'"},
+      {{"check", "-xq", ok}, "stacktab check: unknown option '-x'"},
+      {{"check", "--quiet=1", ok}, "stacktab check: option '--quiet' takes no value"},
+      {{"dump", "--json=yes", ok}, "stacktab dump: option '--json' takes no value"},
+      {{"dump", ok, "--frob"}, "stacktab dump: unknown option '--frob'"},
+      {{"check", "--mode", "lenient", ok}, "--mode must be strict or go, not 'lenient'"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const char *args[6];
+    size_t n = 0;
+    for (size_t k = 0; k < 4 && bad[i].args[k]; k++) args[n++] = bad[i].args[k];
+    args[n] = NULL;
+    stt_cli(&r, NULL, args);
+    if (r.rc != 2 || !strstr(r.err, bad[i].mentions) || r.out[0])
+      fail_msg("case %zu: rc %d, stderr: %s", i, r.rc, r.err);
+    stt_cli_result_free(&r);
+  }
+}
+
 /* Trace strings are bytes, not text: `dump --json` must still print valid JSON. Quotes,
  * backslashes and control bytes are escaped, well-formed UTF-8 passes through, and every byte
  * of a malformed sequence (stray continuation, overlong form, surrogate, beyond U+10FFFF, bad
@@ -750,6 +857,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_limit_options, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_read_errors, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_check_double_dash_and_quiet, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_option_forms, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_dump_json_escapes, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_encode_large_stdin, stt_temps_cleanup),
   };

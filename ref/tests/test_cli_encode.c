@@ -62,6 +62,45 @@ static void test_encode_errors(void **state) {
   assert_int_equal(r.rc, 0);
   assert_string_equal(r.out, "");
   stt_cli_result_free(&r);
+  /* The same trace through every option form: -oFILE, -o FILE before the input, --header
+   * VALUE / --header=VALUE, --algorithm VALUE, --list FILE after the input, --output FILE
+   * and `--` before the input. */
+  size_t want_len;
+  uint8_t *want = stt_read_file(out, &want_len);
+  assert_non_null(want);
+  char oarg[80], list[80];
+  snprintf(oarg, sizeof oarg, "-o%s.2", src);
+  snprintf(list, sizeof list, "%s.list", src);
+  const char *out2 = oarg + 2;
+  const char *const form0[] = {"encode", oarg, src, NULL};
+  const char *const form1[] = {"encode", "-o", out2, src, "--header", "1.19", NULL};
+  const char *const form2[] = {"encode", src, "--algorithm", "legacy", "--header=1.19",
+                               "--list", list, "-o", out2, NULL};
+  const char *const form3[] = {"encode", "--output", out2, "--", src, NULL};
+  const char *const *forms[] = {form0, form1, form2, form3};
+  for (size_t i = 0; i < 4; i++) {
+    stt_cli(&r, NULL, forms[i]);
+    if (r.rc != 0) fail_msg("form %zu: rc %d, %s", i, r.rc, r.err);
+    stt_cli_result_free(&r);
+    size_t got_len;
+    uint8_t *got = stt_read_file(out2, &got_len);
+    assert_non_null(got);
+    if (got_len != want_len || memcmp(got, want, want_len)) fail_msg("form %zu: other bytes", i);
+    free(got);
+    unlink(out2);
+  }
+  size_t list_len;
+  uint8_t *l = stt_read_file(list, &list_len);
+  assert_non_null(l);
+  assert_true(list_len > 0);
+  free(l);
+  unlink(list);
+  /* A header value given separately is checked like --header=VALUE. */
+  STT_CLI(&r, NULL, "encode", src, "--header", "1.20");
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "--header"));
+  stt_cli_result_free(&r);
+  free(want);
   unlink(out);
 }
 

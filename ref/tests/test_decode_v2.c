@@ -807,6 +807,42 @@ static void test_late_names_v2(void **state) {
   stt_free(&b);
 }
 
+/* A v2 String may be empty (length 0). A frame naming one gets a defined name: fn non-NULL
+ * with length 0, also when it is the generation's first string (the decoder's string arena is
+ * still unallocated then; it used to return NULL + 0 there, undefined behaviour, and a NULL
+ * name as if the string were not defined). Minimal input, go 1.23:
+ *   header, 01 01 00 01 [size 2] 08 64 (frequency), 01 01 00 01 [size 4] 04 05 01 00 (String 1
+ *   = ""), 01 01 00 01 [size 8] 02 03 01 01 10 01 00 07 (Stack 1: fn 1), 01 01 01 01 [size 2]
+ *   11 01 (GoDestroy). */
+static void test_empty_string_name(void **state) {
+  (void)state;
+  g_ver = ST_VER_1_23;
+  for (int first = 0; first < 2; first++) {
+    stt_bytes b = {0};
+    base(&b);
+    if (first)
+      BATCH(&b, 1, 0, 0x04, 0x05, 0x01, 0x00);
+    else
+      BATCH(&b, 1, 0, 0x04, 0x05, 0x02, 0x01, 'x', 0x05, 0x01, 0x00);
+    const uint64_t stack_off = b.len + 15;
+    BATCH(&b, 1, 0, 0x02, 0x03, 0x01, 0x01, 0x10, 0x01, 0x00, 0x07);
+    events_gen(&b, 1);
+    expect_clean(&b, ST_MODE_STRICT);
+    st_decode_config cfg = mode_cfg(ST_MODE_STRICT);
+    recs r;
+    assert_int_equal(decode_recs(&r, &b, &cfg, 0), ST_OK);
+    const rec *s = find_off(&r, stack_off);
+    assert_non_null(s);
+    assert_int_equal(s->type, ST_EV2_STACK);
+    if (s->fn_null[0]) print_error("first %d: the empty fn string resolves to NULL\n", first);
+    assert_false(s->fn_null[0]);
+    assert_string_equal(s->fn[0], "");
+    free(r.v);
+    stt_free(&b);
+  }
+  g_ver = ST_VER_1_22;
+}
+
 /* v1 in go mode: EvStack at 21 before the EvStrings it names (legal there) is delivered with
  * the names (it used to print ""); strict mode reports it and still resolves the names. */
 static void test_late_names_v1(void **state) {
@@ -1065,6 +1101,7 @@ int main(void) {
       cmocka_unit_test(test_framing_edges),
       cmocka_unit_test(test_late_names_v2),
       cmocka_unit_test(test_late_names_v1),
+      cmocka_unit_test(test_empty_string_name),
       cmocka_unit_test(test_hold_limit),
       cmocka_unit_test(test_generation_tables),
       cmocka_unit_test(test_event_fields),

@@ -2,6 +2,8 @@
 #ifndef ST_ALLOC_H
 #define ST_ALLOC_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -15,7 +17,7 @@ typedef struct {
 } st_alloc;
 
 /* The C library's malloc/realloc/free behind the st_alloc interface. */
-extern const st_alloc st_alloc_libc;
+extern ST_API const st_alloc st_alloc_libc;
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@
 #ifndef ST_DECODE_H
 #define ST_DECODE_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -128,11 +130,11 @@ typedef struct {
 
 /* Fills cfg with the defaults: strict mode, 64488-byte (v1) and 65504-byte (v2) buffers,
  * default limits, libc memory. */
-void st_decode_config_default(st_decode_config *cfg);
+ST_API void st_decode_config_default(st_decode_config *cfg);
 
 /* Worst-case size of the fixed scratch memory a decoder allocates at init (the carry buffer
  * that holds one event split across pushes, plus frame storage). */
-size_t st_decode_scratch_bound(void);
+ST_API size_t st_decode_scratch_bound(void);
 
 /* Internal hash table of (ID -> value); fields are private. */
 typedef struct {
@@ -178,29 +180,29 @@ typedef struct {
 } st_decoder;
 
 /* Initialises d with cfg (copied). Returns ST_OK, ST_E_NOMEM or ST_E_PARAM. */
-st_status st_decoder_init(st_decoder *d, const st_decode_config *cfg);
+ST_API st_status st_decoder_init(st_decoder *d, const st_decode_config *cfg);
 
 /* Decodes len more bytes. Returns ST_OK while the input is valid so far, ST_E_INVALID once an
  * error rule fired (later pushes are then ignored if the error was fatal), ST_E_NOMEM. */
-st_status st_decoder_push(st_decoder *d, const void *data, size_t len);
+ST_API st_status st_decoder_push(st_decoder *d, const void *data, size_t len);
 
 /* Marks the end of input and runs the end-of-trace checks (TRUNCATED, FREQ-MISSING,
  * STACK-UNDEFINED). Returns ST_OK if the whole input was valid, else ST_E_INVALID. */
-st_status st_decoder_finish(st_decoder *d);
+ST_API st_status st_decoder_finish(st_decoder *d);
 
 /* Counts so far. */
-uint64_t st_decoder_errors(const st_decoder *d);
-uint64_t st_decoder_warnings(const st_decoder *d);
+ST_API uint64_t st_decoder_errors(const st_decoder *d);
+ST_API uint64_t st_decoder_warnings(const st_decoder *d);
 /* Header version (1011, 1019, 1021), or 0 before the header was read. */
-int st_decoder_version(const st_decoder *d);
+ST_API int st_decoder_version(const st_decoder *d);
 /* Format of the header's version: 1 (v1), 2 (v2), or 0 before the header was read. */
-int st_decoder_format(const st_decoder *d);
+ST_API int st_decoder_format(const st_decoder *d);
 
 /* Frees what the decoder allocated; d may be initialised again afterwards. */
-void st_decoder_free(st_decoder *d);
+ST_API void st_decoder_free(st_decoder *d);
 
 /* One shot: init, push the whole buffer, finish, free. */
-st_status st_decode_buffer(const st_decode_config *cfg, const void *data, size_t len);
+ST_API st_status st_decode_buffer(const st_decode_config *cfg, const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef ST_ENC_H
 #define ST_ENC_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +27,7 @@ typedef enum {
 } st_enc_status;
 
 /* A short English description of s ("record too big for the buffer", ...). */
-const char *st_enc_status_str(st_enc_status s);
+ST_API const char *st_enc_status_str(st_enc_status s);
 
 /* The Go runtime reserves this much per varint when it sizes a record (traceBytesPerNumber). */
 #define ST_BYTES_PER_NUMBER 10u

@@ -3,6 +3,8 @@
 #ifndef ST_EVENTS_H
 #define ST_EVENTS_H
 
+#include "stacktab/st_export.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -36,7 +38,7 @@ enum {
 };
 
 /* The format of a version: 1 (v1), 2 (v2), or 0 for a version stacktab does not support. */
-int st_version_format(int version);
+ST_API int st_version_format(int version);
 
 /* v2 event types, as on the wire (the whole first byte). */
 enum {
@@ -79,7 +81,7 @@ typedef struct {
 } st_event2_desc;
 
 /* Descriptor of v2 event type t, or NULL for a number with no event. */
-const st_event2_desc *st_event2_describe(unsigned t);
+ST_API const st_event2_desc *st_event2_describe(unsigned t);
 
 /* Header bytes are exactly 16: "go 1.NN trace" padded with NULs. */
 #define ST_HEADER_SIZE 16u
@@ -94,18 +96,18 @@ typedef struct {
 
 /* Descriptor of event type t (0..ST_EV_COUNT-1), or NULL. Stack and String have nargs 0: their
  * layouts are special. Go 1.21 names 9 and 10 "STWStart"/"STWDone": see st_event_name. */
-const st_event_desc *st_event_describe(unsigned t);
+ST_API const st_event_desc *st_event_describe(unsigned t);
 
 /* Name of event t as the given version's tools call it ("?" for an unknown type); for a v2
  * version, the v2 name. */
-const char *st_event_name(unsigned t, int version);
+ST_API const char *st_event_name(unsigned t, int version);
 
 /* 1 when v1 event t may appear in a trace of v1 `version` (0 for every v2 version). */
-int st_event_allowed(unsigned t, int version);
+ST_API int st_event_allowed(unsigned t, int version);
 
 /* Writes the 16 header bytes for version (1011, 1019, 1021, 1022, 1023 or 1025); returns 0, or
  * -1 if unsupported. */
-int st_header_put(uint8_t out[ST_HEADER_SIZE], int version);
+ST_API int st_header_put(uint8_t out[ST_HEADER_SIZE], int version);
 
 #ifdef __cplusplus
 }

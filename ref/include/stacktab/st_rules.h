@@ -4,6 +4,8 @@
 #ifndef ST_RULES_H
 #define ST_RULES_H
 
+#include "stacktab/st_export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -74,12 +76,12 @@ typedef struct {
   unsigned char strict_only_v2; /* the same for v2 traces (go mode = Go 1.23's reader) */
 } st_rule_desc;
 
-const st_rule_desc *st_rule_describe(st_rule r);
-const char *st_rule_id(st_rule r);
+ST_API const st_rule_desc *st_rule_describe(st_rule r);
+ST_API const char *st_rule_id(st_rule r);
 /* 1 when rule r is checked in strict mode only for traces of the given format (1 or 2). */
-int st_rule_strict_only(st_rule r, int format);
+ST_API int st_rule_strict_only(st_rule r, int format);
 /* The rule whose ID is `id`, or ST_RULE_NONE. */
-st_rule st_rule_lookup(const char *id);
+ST_API st_rule st_rule_lookup(const char *id);
 
 #ifdef __cplusplus
 }

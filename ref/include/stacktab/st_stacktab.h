@@ -26,6 +26,8 @@
 #ifndef ST_STACKTAB_H
 #define ST_STACKTAB_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,19 +74,19 @@ typedef struct {
 } st_stacktab;
 
 /* alloc NULL: the C library's. Allocates the 8192 buckets. */
-st_enc_status st_stacktab_init(st_stacktab *t, const st_alloc *alloc);
-void st_stacktab_free(st_stacktab *t);
+ST_API st_enc_status st_stacktab_init(st_stacktab *t, const st_alloc *alloc);
+ST_API void st_stacktab_free(st_stacktab *t);
 /* Empties the table (memory kept); IDs restart at 1. */
-void st_stacktab_reset(st_stacktab *t);
+ST_API void st_stacktab_reset(st_stacktab *t);
 
 /* The stack's ID (0 for n == 0), adding it when new. ST_ENC_E_LIMIT past 2^32 - 1 records. */
-st_enc_status st_stacktab_put(st_stacktab *t, const uint64_t *pcs, size_t n, uint64_t *id);
+ST_API st_enc_status st_stacktab_put(st_stacktab *t, const uint64_t *pcs, size_t n, uint64_t *id);
 /* Records in the table; IDs are 1..count. */
-size_t st_stacktab_count(const st_stacktab *t);
+ST_API size_t st_stacktab_count(const st_stacktab *t);
 /* PCs of stack id: 1 and the list, or 0 for an unknown ID. Valid until the next put. */
-int st_stacktab_get(const st_stacktab *t, uint64_t id, const uint64_t **pcs, size_t *n);
+ST_API int st_stacktab_get(const st_stacktab *t, uint64_t id, const uint64_t **pcs, size_t *n);
 /* FNV-1a 64 over the PCs as 8 little-endian bytes each. */
-uint64_t st_stack_hash(const uint64_t *pcs, size_t n);
+ST_API uint64_t st_stack_hash(const uint64_t *pcs, size_t n);
 
 typedef struct {
   st_dump_algo algo;
@@ -96,10 +98,10 @@ typedef struct {
 } st_dump_config;
 
 /* Fills cfg with: legacy, ascending ID, pid 0, ST_ENC_MAX_FRAMES, no symbolizer. */
-void st_dump_config_default(st_dump_config *cfg);
+ST_API void st_dump_config_default(st_dump_config *cfg);
 
 /* Scratch bytes a dumper allocates at init for max_frames. */
-size_t st_dump_scratch_bound(size_t max_frames);
+ST_API size_t st_dump_scratch_bound(size_t max_frames);
 
 typedef struct {
   st_dump_config cfg;
@@ -118,20 +120,20 @@ typedef struct {
 } st_dumper;
 
 /* Binds a dumper to the buffer and string table it writes through (both stay the caller's). */
-st_enc_status st_dumper_init(st_dumper *d, const st_dump_config *cfg, st_tbuf *buf,
+ST_API st_enc_status st_dumper_init(st_dumper *d, const st_dump_config *cfg, st_tbuf *buf,
                              st_strtab *strings, const st_alloc *alloc);
-void st_dumper_free(st_dumper *d);
+ST_API void st_dumper_free(st_dumper *d);
 /* v2: the buffer new strings are written to (the string table's own batches, M = cfg.pid). */
-void st_dumper_set_string_buf(st_dumper *d, st_tbuf *b);
+ST_API void st_dumper_set_string_buf(st_dumper *d, st_tbuf *b);
 
 /* Writes one EvStack record for stack `id` with n resolved frames, with the configured
  * algorithm, including the EvStrings it needs first. The primitive the table dump uses; tests
  * and reproductions call it to drive an exact sequence. ST_ENC_E_LIMIT if n > max_frames. */
-st_enc_status st_dump_record(st_dumper *d, uint64_t id, const st_enc_frame *frames, size_t n);
+ST_API st_enc_status st_dump_record(st_dumper *d, uint64_t id, const st_enc_frame *frames, size_t n);
 
 /* Dumps every record of t in the configured order, then empties t. The buffer is left open
  * (the caller finishes it: Go 1.19 queues it, Go 1.20+ returns it to readTrace). */
-st_enc_status st_dump_table(st_dumper *d, st_stacktab *t);
+ST_API st_enc_status st_dump_table(st_dumper *d, st_stacktab *t);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@
 #ifndef ST_STRTAB_H
 #define ST_STRTAB_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,37 +69,37 @@ typedef struct {
 } st_strtab;
 
 /* alloc NULL: the C library's. Allocates nothing until the first string. */
-st_enc_status st_strtab_init(st_strtab *t, const st_alloc *alloc);
-void st_strtab_free(st_strtab *t);
+ST_API st_enc_status st_strtab_init(st_strtab *t, const st_alloc *alloc);
+ST_API void st_strtab_free(st_strtab *t);
 /* Empties the table (memory kept) and sets next_id back to 1: a new trace. */
-void st_strtab_reset(st_strtab *t);
+ST_API void st_strtab_reset(st_strtab *t);
 
 /* Pre-seeds a string already defined (e.g. earlier in a trace being reproduced): later
  * lookups of s give id and nothing is written. next_id becomes at least id + 1.
  * ST_ENC_E_PARAM for id 0 or an empty s; ST_ENC_E_DUP when s is already in the table. */
-st_enc_status st_strtab_seed(st_strtab *t, uint64_t id, const char *s, size_t len);
+ST_API st_enc_status st_strtab_seed(st_strtab *t, uint64_t id, const char *s, size_t len);
 /* Sets the ID the next new string gets (must be >= 1). */
-st_enc_status st_strtab_set_next_id(st_strtab *t, uint64_t next_id);
+ST_API st_enc_status st_strtab_set_next_id(st_strtab *t, uint64_t next_id);
 
 /* Looks s up without writing: 1 and *id when present (ID 0 for ""), else 0. */
-int st_strtab_find(const st_strtab *t, const char *s, size_t len, uint64_t *id);
+ST_API int st_strtab_find(const st_strtab *t, const char *s, size_t len, uint64_t *id);
 
 /* traceString: the ID of s; a new string is added and written to b (in a batch of pid). */
-st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s, size_t len,
+ST_API st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s, size_t len,
                                uint64_t *id);
 /* As st_strtab_intern after cutting a function/file name to its last ST_NAME_MAX bytes. */
-st_enc_status st_strtab_intern_name(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s,
+ST_API st_enc_status st_strtab_intern_name(st_strtab *t, st_tbuf *b, uint64_t pid, const char *s,
                                     size_t len, uint64_t *id);
 
 /* Switches the table to the v2 records and rules (before any string is added). */
-void st_strtab_set_v2(st_strtab *t);
+ST_API void st_strtab_set_v2(st_strtab *t);
 /* v2 only: writes s with a fresh ID (not added to the table, "" written too). ST_ENC_E_STATE
  * for a v1 table. */
-st_enc_status st_strtab_emit(st_strtab *t, st_tbuf *b, uint64_t m, const char *s, size_t len,
+ST_API st_enc_status st_strtab_emit(st_strtab *t, st_tbuf *b, uint64_t m, const char *s, size_t len,
                              uint64_t *id);
 
 /* The string's hash (FNV-1a 64 over its bytes), used for the table's lookups. */
-uint64_t st_strtab_hash(const char *s, size_t len);
+ST_API uint64_t st_strtab_hash(const char *s, size_t len);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@
 #ifndef ST_TBUF_H
 #define ST_TBUF_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,73 +81,73 @@ typedef struct {
 
 /* Sets b up over mem[0..cap). No batch is open yet. ST_ENC_E_PARAM if cap < ST_TBUF_MIN_CAP or a
  * pointer is NULL. */
-st_enc_status st_tbuf_init(st_tbuf *b, uint8_t *mem, size_t cap, st_sink_fn sink, void *sink_user,
+ST_API st_enc_status st_tbuf_init(st_tbuf *b, uint8_t *mem, size_t cap, st_sink_fn sink, void *sink_user,
                            st_clock_fn clock, void *clock_user);
 
 /* Switches b (no batch open) to the v2 header policy for generation gen; exp -1 for event
  * batches, 0..255 for experimental batches of that experiment. ST_ENC_E_PARAM when the
  * capacity is below ST_TBUF_MIN_CAP_V2 or a batch is open. */
-st_enc_status st_tbuf_set_v2(st_tbuf *b, uint64_t gen, int exp);
+ST_API st_enc_status st_tbuf_set_v2(st_tbuf *b, uint64_t gen, int exp);
 /* The generation of the batches opened from now on (v2). */
-void st_tbuf_set_gen(st_tbuf *b, uint64_t gen);
+ST_API void st_tbuf_set_gen(st_tbuf *b, uint64_t gen);
 
 /* traceFlush: hands the open batch (if any) to the sink, then opens a new one for pid (v2: the
  * M), with ticks from the clock (previous ticks + 1 when the clock repeats them; v2: when the
  * clock is not later). */
-st_enc_status st_tbuf_flush(st_tbuf *b, uint64_t pid);
+ST_API st_enc_status st_tbuf_flush(st_tbuf *b, uint64_t pid);
 
 /* Hands the open batch (if any) to the sink and leaves no batch open. */
-st_enc_status st_tbuf_finish(st_tbuf *b);
+ST_API st_enc_status st_tbuf_finish(st_tbuf *b);
 
 /* Room left in the open batch (0 when none is open). */
-size_t st_tbuf_room(const st_tbuf *b);
+ST_API size_t st_tbuf_room(const st_tbuf *b);
 
 /* The runtime's room check: flushes (new batch for pid) when no batch is open or fewer than
  * `need` bytes are left. Does not fail when even the new batch is too small: the caller
  * decides (EvString truncates). */
-st_enc_status st_tbuf_make_room(st_tbuf *b, uint64_t pid, size_t need);
+ST_API st_enc_status st_tbuf_make_room(st_tbuf *b, uint64_t pid, size_t need);
 
 /* "Reserve or flush": as st_tbuf_make_room, then ST_ENC_E_TOO_BIG when even the fresh batch has
  * fewer than `need` bytes left. Nothing is written past the capacity either way. */
-st_enc_status st_tbuf_reserve(st_tbuf *b, uint64_t pid, size_t need);
+ST_API st_enc_status st_tbuf_reserve(st_tbuf *b, uint64_t pid, size_t need);
 
 /* Byte writers, for use after a successful room check. */
-void st_tbuf_byte(st_tbuf *b, uint8_t v);
-void st_tbuf_varint(st_tbuf *b, uint64_t v);                /* minimal width */
-void st_tbuf_bytes(st_tbuf *b, const void *p, size_t n);
+ST_API void st_tbuf_byte(st_tbuf *b, uint8_t v);
+ST_API void st_tbuf_varint(st_tbuf *b, uint64_t v);                /* minimal width */
+ST_API void st_tbuf_bytes(st_tbuf *b, const void *p, size_t n);
 /* Skips n bytes (left as zero) and returns their position, for a later st_tbuf_varint_at. */
-size_t st_tbuf_skip(st_tbuf *b, size_t n);
+ST_API size_t st_tbuf_skip(st_tbuf *b, size_t n);
 /* Overwrites the byte at pos (a placeholder written before), e.g. a one-byte event length. */
-void st_tbuf_byte_at(st_tbuf *b, size_t pos, uint8_t v);
+ST_API void st_tbuf_byte_at(st_tbuf *b, size_t pos, uint8_t v);
 /* Writes v as a 10-byte padded varint at pos (the Go 1.20+ varintAt, for EvStack lengths). */
-void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v);
+ST_API void st_tbuf_varint_at(st_tbuf *b, size_t pos, uint64_t v);
 /* Direct writing, for a writer that has already reserved its worst case (as the Go 1.20+
  * runtime writes EvStack: one room check, then bytes straight into the buffer): the open
  * batch's next n bytes, or NULL when there is no open batch, an error, or fewer than n bytes
  * left (the sticky error then becomes ST_ENC_E_STATE, as for the byte writers). Write there,
  * then st_tbuf_commit the bytes used, at most n; nothing else may write in between. */
-uint8_t *st_tbuf_window(st_tbuf *b, size_t n);
-void st_tbuf_commit(st_tbuf *b, size_t used);
+ST_API uint8_t *st_tbuf_window(st_tbuf *b, size_t n);
+ST_API void st_tbuf_commit(st_tbuf *b, size_t used);
 
 /* Worst-case sizes, as the runtime computes them (all saturate at SIZE_MAX). */
 /* EvString: 1 + 2*10 + len. */
-size_t st_string_bound(size_t len);
+ST_API size_t st_string_bound(size_t len);
 /* EvStack payload for n frames: (2 + 4n) * 10. */
-size_t st_stack_payload_bound(size_t nframes);
+ST_API size_t st_stack_payload_bound(size_t nframes);
 /* Whole EvStack record for n frames, either algorithm: 1 + 10 + (2 + 4n) * 10 = 31 + 40n. It is
  * also the Go 1.20+ (direct) room check. */
-size_t st_stack_record_bound(size_t nframes);
+ST_API size_t st_stack_record_bound(size_t nframes);
 /* The Go 1.19 (legacy) room check for a built payload of payload_len bytes: 1 + 10 + len. */
-size_t st_stack_legacy_need(size_t payload_len);
+ST_API size_t st_stack_legacy_need(size_t payload_len);
 /* Ordinary event (traceEventLocked's maxSize with no extra bytes): 2 + 5 * 10 = 52. */
-size_t st_event_bound(void);
+ST_API size_t st_event_bound(void);
 /* v2 room checks (spec §8): a String record 2 + 2*10 + len (22 + len, the marker included); a
  * Stack record 1 + 1 + (2 + 4n)*10 (22 + 40n); a timed event 1 + (nargs + 1)*10; a CPU sample
  * 2 + 5*10 = 52. */
-size_t st_v2_string_bound(size_t len);
-size_t st_v2_stack_bound(size_t nframes);
-size_t st_v2_event_bound(size_t nargs);
-size_t st_v2_cpu_sample_bound(void);
+ST_API size_t st_v2_string_bound(size_t len);
+ST_API size_t st_v2_stack_bound(size_t nframes);
+ST_API size_t st_v2_event_bound(size_t nargs);
+ST_API size_t st_v2_cpu_sample_bound(void);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef ST_VARINT_H
 #define ST_VARINT_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,20 +26,20 @@ typedef enum {
 } st_varint_status;
 
 /* Minimal width of v, 1..10. */
-size_t st_varint_size(uint64_t v);
+ST_API size_t st_varint_size(uint64_t v);
 
 /* Writes v in its minimal width at dst (room for ST_VARINT_MAX bytes); returns the width. */
-size_t st_varint_put(uint8_t *dst, uint64_t v);
+ST_API size_t st_varint_put(uint8_t *dst, uint64_t v);
 
 /* Writes v in exactly `width` bytes (st_varint_size(v) <= width <= 10): the first width-1
  * bytes carry the continuation bit, so shorter values are padded with 0x80 groups. Returns
  * width, or 0 when v does not fit in that width. width 10 is the Go 1.20+ EvStack length. */
-size_t st_varint_put_width(uint8_t *dst, uint64_t v, size_t width);
+ST_API size_t st_varint_put_width(uint8_t *dst, uint64_t v, size_t width);
 
 /* Reads one varint from src[0..avail). On ST_VARINT_OK sets *v and *width (bytes used).
  * On ST_VARINT_OVERFLOW *v holds the low 64 bits (what Go 1.19's reader keeps) and *width
  * is 10. On ST_VARINT_SHORT and ST_VARINT_OVERLONG, *v and *width are unspecified. */
-st_varint_status st_varint_get(const uint8_t *src, size_t avail, uint64_t *v, size_t *width);
+ST_API st_varint_status st_varint_get(const uint8_t *src, size_t avail, uint64_t *v, size_t *width);
 
 #ifdef __cplusplus
 }

@@ -36,6 +36,8 @@
 #ifndef ST_WRITER_H
 #define ST_WRITER_H
 
+#include "stacktab/st_export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,7 +74,7 @@ typedef struct {
   void *write_user;
 } st_writer_config;
 
-void st_writer_config_default(st_writer_config *cfg);
+ST_API void st_writer_config_default(st_writer_config *cfg);
 
 typedef struct {
   st_writer_config cfg;
@@ -103,23 +105,23 @@ typedef struct {
 
 /* Allocates the buffer and tables and writes the header. The buffer keeps a pointer to w: do
  * not copy or move an initialised writer. */
-st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg);
-void st_writer_free(st_writer *w);
+ST_API st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg);
+ST_API void st_writer_free(st_writer *w);
 
 /* Strings already defined (see st_strtab_seed): looked up, never written. */
-st_enc_status st_writer_seed_string(st_writer *w, uint64_t id, const char *s, size_t len);
-st_enc_status st_writer_set_next_string_id(st_writer *w, uint64_t next_id);
+ST_API st_enc_status st_writer_seed_string(st_writer *w, uint64_t id, const char *s, size_t len);
+ST_API st_enc_status st_writer_set_next_string_id(st_writer *w, uint64_t next_id);
 
 /* Puts a stack (PCs, innermost first) into the table: its ID for use in event arguments. */
-st_enc_status st_writer_stack(st_writer *w, const uint64_t *pcs, size_t n, uint64_t *id);
+ST_API st_enc_status st_writer_stack(st_writer *w, const uint64_t *pcs, size_t n, uint64_t *id);
 
 /* Closes the open batch (to the output) and opens one for pid with the given ticks (+1 if equal
  * to the previous batch's, as traceFlush). */
-st_enc_status st_writer_batch(st_writer *w, uint64_t pid, uint64_t ticks);
+ST_API st_enc_status st_writer_batch(st_writer *w, uint64_t pid, uint64_t ticks);
 
 /* The ID of a user string (task or region name...), writing EvString into the open batch when
  * it is new. */
-st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t *id);
+ST_API st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t *id);
 
 /* Writes an ordinary event at absolute time ts (ticks) into the open batch. args excludes the
  * timestamp; a stack ID, when the event has one, is the last. nargs must match the event's
@@ -128,31 +130,31 @@ st_enc_status st_writer_string(st_writer *w, const char *s, size_t len, uint64_t
  * event's byte offset in the file. v2: `type` is a v2 timed event of the version (ST_EV2_*),
  * args in Go's order without dt; a time not after the batch's last becomes last + 1; *off
  * receives a token for st_writer_event_offset. */
-st_enc_status st_writer_event(st_writer *w, unsigned type, uint64_t ts, const uint64_t *args,
+ST_API st_enc_status st_writer_event(st_writer *w, unsigned type, uint64_t ts, const uint64_t *args,
                               size_t nargs, uint64_t *off);
 
 /* v2: a string written with a fresh ID every call (a trace.Log message), into the string
  * batches. ST_ENC_E_STATE for v1. */
-st_enc_status st_writer_emit_string(st_writer *w, const char *s, size_t len, uint64_t *id);
+ST_API st_enc_status st_writer_emit_string(st_writer *w, const char *s, size_t len, uint64_t *id);
 /* v2: queues a CPU sample of this generation (written at its end). */
-st_enc_status st_writer_cpu_sample(st_writer *w, uint64_t time, uint64_t m, uint64_t p,
+ST_API st_enc_status st_writer_cpu_sample(st_writer *w, uint64_t time, uint64_t m, uint64_t p,
                                    uint64_t g, uint64_t stack_id);
 /* v2: ends the current generation (its sections, as traceAdvance) and starts the next. */
-st_enc_status st_writer_generation(st_writer *w);
+ST_API st_enc_status st_writer_generation(st_writer *w);
 /* v2: the file offset of an event from the token st_writer_event gave in *off (v2 batches
  * reach the file in the order they are flushed, so an event's offset is known only once its
  * batch is out: after the next st_writer_batch, st_writer_generation or st_writer_finish);
  * UINT64_MAX before that. */
-uint64_t st_writer_event_offset(const st_writer *w, uint64_t token);
+ST_API uint64_t st_writer_event_offset(const st_writer *w, uint64_t token);
 /* v2: the current generation's number. */
-uint64_t st_writer_gen(const st_writer *w);
+ST_API uint64_t st_writer_gen(const st_writer *w);
 
 /* Writes the footer (Frequency and the dump; v2: ends the last generation) and hands out the
  * last batch. */
-st_enc_status st_writer_finish(st_writer *w);
+ST_API st_enc_status st_writer_finish(st_writer *w);
 
 /* The stack ID whose dump record failed (after st_writer_finish failed), else 0. */
-uint64_t st_writer_failed_stack(const st_writer *w);
+ST_API uint64_t st_writer_failed_stack(const st_writer *w);
 
 #ifdef __cplusplus
 }
