@@ -13,7 +13,8 @@ const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len) {
     return NULL;
   }
   *len = (size_t)(*v & 0xffffff);
-  return d->arena + (*v >> 24);
+  /* Only empty strings were kept so far: no arena yet (NULL + 0 is undefined). */
+  return d->arena ? d->arena + (*v >> 24) : (const uint8_t *)"";
 }
 
 static void report_string_limit(st_decoder *d, uint64_t off) {
