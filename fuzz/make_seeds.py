@@ -5,6 +5,11 @@ Sources (never ../shared/corpus/real):
   - conformance/cases/*.trace up to --max-case bytes, as they are;
   - corpus/own/*.trace (Go 1.19 traces made by corpus/go/tracegen): small slices cut at event
     boundaries, using `stacktab dump --json` for the offsets (event bytes are copied verbatim);
+  - corpus/own/go1.22-own-small.trace, go1.23-own-small.trace (v2, corpus/go/tracegen2): whole,
+    and rearranged by batch (found by their size fields here): event batches without their
+    tables, strings before stacks, the generation repeated as generation 2;
+  - hand-made v2 traces (every batch kind of 1.22/1.23/1.25, experimental batches, and a few
+    broken ones: generation order, batch size and overrun, records of the wrong kind);
   - hand-made varints for the varint harness, and stack tables for roundtrip/differential
     (the layout documented in fuzz/fuzz_table.h), including the stack tables of corpus/own.
 Deterministic: the same sources give the same files. ci/make-seeds.sh runs it and then keeps
@@ -105,6 +110,113 @@ def own_slices(stacktab, path):
         n += e["size"]
     out["head"] = hdr + cut(data, head + freqs[:1])
     return out
+
+
+# ---- v2 (Go 1.22+) ----
+
+def is_v2(data):
+    """A "go 1.22 trace" or later header."""
+    if not data.startswith(b"go 1.") or len(data) < HEADER:
+        return False
+    minor = data[5:8].split(b" ")[0]
+    return minor.isdigit() and int(minor) >= 22
+
+
+def uvarint(b, p):
+    x = s = 0
+    while True:
+        c = b[p]
+        p += 1
+        x |= (c & 0x7F) << s
+        s += 7
+        if c < 0x80:
+            return x, p
+
+
+def leb(x, width=None):
+    out = []
+    while True:
+        out.append(x & 0x7F)
+        x >>= 7
+        if not x and (width is None or len(out) >= width):
+            break
+    for i in range(len(out) - 1):
+        out[i] |= 0x80
+    return bytes(out)
+
+
+def v2_batches(data):
+    """(bytes, gen, offset of the gen varint, first payload byte or None) of every batch."""
+    out, p = [], HEADER
+    while p < len(data):
+        start = p
+        p += 2 if data[p] == 0x31 else 1
+        gen_at = p - start
+        gen, p = uvarint(data, p)
+        _, p = uvarint(data, p)
+        _, p = uvarint(data, p)
+        size, p = uvarint(data, p)
+        kind = data[p] if size else None
+        p += size
+        out.append((data[start:p], gen, gen_at, kind))
+    return out
+
+
+def own_v2_slices(path):
+    """Our own v2 traces, whole and rearranged batch by batch (every batch copied verbatim)."""
+    data = open(path, "rb").read()
+    hdr = data[:HEADER]
+    bs = v2_batches(data)
+    tables = (0x04, 0x02, 0x06)
+    out = {"whole": data}
+    out["no-tables"] = hdr + b"".join(b for b, _, _, k in bs if k not in tables)
+    strings = [b for b, _, _, k in bs if k == 0x04]
+    out["strings-first"] = hdr + b"".join(
+        strings + [b for b, _, _, k in bs if k != 0x04])
+    gen1 = [x for x in bs if x[1] == bs[0][1]]
+    if bs[0][1] < 127:
+        again = [b[:at] + bytes([g + 1]) + b[at + 1:] for b, g, at, _ in gen1]
+        out["two-gens"] = hdr + b"".join(b for b, _, _, _ in gen1) + b"".join(again)
+    return out
+
+
+def v2_batch(gen, m, payload, exp=None):
+    head = (b"\x31" + bytes([exp])) if exp is not None else b"\x01"
+    return head + leb(gen) + leb(m) + leb(1) + leb(len(payload), 10) + payload
+
+
+def v2_hand():
+    """Small v2 traces built here: each batch kind, each version, and some broken ones."""
+    h = {v: ("go 1.%d trace" % v).encode().ljust(HEADER, b"\0") for v in (22, 23, 25)}
+    freq = {22: b"\x08\x64", 23: b"\x08\x64", 25: b"\x32\x08\x64\x33\x01\x02\x03\x04"}
+    stacks = b"\x02\x03\x01\x02\x10\x01\x02\x07\x20\x03\x00\x08"
+    events = b"\x0d\x01\x00\x01\x13\x01\x04\x01\x11\x01\x2c\x01\x00\x01\x02\x00"
+    cpu = b"\x06\x07\x05\x01\x00\x01\x01"
+    strings = b"\x04\x05\x01\x04main\x05\x02\x07main.go\x05\x03\x03foo\x05\x04\x00"
+    out = {}
+    for v in (22, 23, 25):
+        gens = b""
+        for g in (1, 2):
+            gens += (v2_batch(g, 0, freq[v]) + v2_batch(g, 0, stacks) + v2_batch(g, 1, events) +
+                     v2_batch(g, 0, cpu) + v2_batch(g, 0, strings))
+        out["v2-kinds-1.%d" % v] = h[v] + gens
+    base = h[23] + v2_batch(1, 0, freq[23]) + v2_batch(1, 1, b"\x11\x01")
+    out["v2-exp-batch"] = base + v2_batch(1, 0, b"\x80\x01\x02\x03\x04", exp=1)
+    out["v2-exp-in-1.22"] = h[22] + base[HEADER:] + v2_batch(1, 0, b"\xaa", exp=1)
+    out["v2-goswitch-1.22"] = h[22] + v2_batch(1, 0, freq[22]) + v2_batch(1, 1, b"\x2d\x01\x02\x03")
+    out["v2-empty-batch"] = base + v2_batch(1, 2, b"")
+    out["v2-empty-string-name"] = (h[23] + v2_batch(1, 0, freq[23]) +
+                                   v2_batch(1, 0, b"\x04\x05\x01\x00") +
+                                   v2_batch(1, 0, b"\x02\x03\x01\x01\x10\x01\x00\x07") +
+                                   v2_batch(1, 1, b"\x11\x01"))
+    out["v2-gen-order"] = base + v2_batch(3, 0, freq[23])
+    out["v2-batch-size-65537"] = base + b"\x01\x01\x01\x01" + leb(65537, 10)
+    out["v2-overrun"] = base + b"\x01\x01\x01\x01" + leb(1, 10) + b"\x11\x01"
+    out["v2-freq-trailing"] = h[23] + v2_batch(1, 0, b"\x08\x64\x00\x00") + v2_batch(1, 1, b"\x11\x01")
+    out["v2-wrong-record"] = base + v2_batch(1, 0, b"\x04\x03\x01\x00")
+    out["v2-cpu-stack-undefined"] = base + v2_batch(1, 0, b"\x06\x07\x01\x01\x01\x01\x09")
+    out["v2-stack-strings-undefined"] = base + v2_batch(1, 0, stacks)
+    return {k + ".trace": v for k, v in out.items()}
 
 
 # ---- stack tables in the fuzz_table.h layout ----
@@ -248,7 +360,9 @@ def main():
     a = ap.parse_args()
     out = a.out or os.path.join(a.root, "corpus")
     cases = sorted(glob.glob(os.path.join(a.root, "conformance", "cases", "*.trace")))
-    owns = sorted(glob.glob(os.path.join(a.root, "corpus", "own", "*.trace")))
+    all_owns = sorted(glob.glob(os.path.join(a.root, "corpus", "own", "*.trace")))
+    owns = [p for p in all_owns if not is_v2(open(p, "rb").read(HEADER))]
+    owns_v2 = [p for p in all_owns if is_v2(open(p, "rb").read(HEADER)) and "-own-small" in p]
 
     decode = {}
     for c in cases:
@@ -258,6 +372,11 @@ def main():
         base = os.path.splitext(os.path.basename(p))[0]
         for k, data in own_slices(a.stacktab, p).items():
             decode["own-%s-%s.trace" % (base, k)] = data
+    for p in owns_v2:
+        base = os.path.splitext(os.path.basename(p))[0]
+        for k, data in own_v2_slices(p).items():
+            decode["own-%s-%s.trace" % (base, k)] = data
+    decode.update(v2_hand())
     split = {("split-" + k): split_wrap(v, i) for i, (k, v) in enumerate(sorted(decode.items()))}
     tabs = tables(a.stacktab, owns)
     write_dir(os.path.join(out, "decode"), decode)
