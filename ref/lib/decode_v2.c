@@ -236,6 +236,8 @@ static void end_generation(st_decoder *d) {
 static int commit_header(st_decoder *d, sti_parse *P) {
   st_event *ev = &P->ev;
   uint64_t gen = ev->gen;
+  /* A header varint that overflowed comes first: the generation read from it means nothing. */
+  for (int i = 0; i < P->npend; i++) sti_report(d, P->pend[i].rule, ev->off, P->pend[i].msg);
   if (d->gen != 0 && gen != d->gen && gen != d->gen + 1) {
     sti_reportf(d, ST_RULE_GEN_ORDER, ev->off,
                 "batch of generation %llu after generation %llu (generations are contiguous "
@@ -247,7 +249,6 @@ static int commit_header(st_decoder *d, sti_parse *P) {
     d->gen = gen;
     d->gen_off = ev->off;
   }
-  for (int i = 0; i < P->npend; i++) sti_report(d, P->pend[i].rule, ev->off, P->pend[i].msg);
   uint64_t header = ev->type == ST_EV2_EXPERIMENTAL_BATCH ? ev->size - ev->len : ev->size;
   if (header + ev->len > d->cfg.buf_size_v2)
     sti_reportf(d, ST_RULE_BATCH_TOO_LARGE, ev->off,
