@@ -12,6 +12,7 @@ int st_cmd_check(int argc, char **argv);
 int st_cmd_dump(int argc, char **argv);
 int st_cmd_stats(int argc, char **argv);
 int st_cmd_encode(int argc, char **argv);
+int st_cmd_verify(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) into memory; prints "stacktab: PATH: reason" and returns
  * NULL on failure. The caller frees the result. */

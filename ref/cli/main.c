@@ -10,14 +10,16 @@ static const char k_usage[] =
     "usage: stacktab COMMAND [OPTIONS] ...\n"
     "\n"
     "Validate and inspect Go execution traces in the v1 format (Go 1.11-1.21) and the v2\n"
-    "format (Go 1.22, 1.23, 1.25), and build v1 traces, with the stack and string tables\n"
-    "checked byte by byte.\n"
+    "format (Go 1.22, 1.23, 1.25), build them, and verify a writer's tables, with the stack\n"
+    "and string tables checked byte by byte.\n"
     "\n"
     "commands:\n"
     "  check FILE...   validate traces; one line per problem: FILE:OFFSET: RULE-ID: message\n"
     "  dump FILE       print every event in file order (--json: one JSON object per line)\n"
     "  stats FILE      counts per event type, stack and string table sizes, length widths\n"
     "  encode [FILE]   build a trace from a text description (see `stacktab encode --help`)\n"
+    "  verify-dump FILE...  check a trace's stack and string tables against the reference\n"
+    "                  writer, byte for byte; the first difference as FILE:OFFSET: ID: message\n"
     "\n"
     "  stacktab COMMAND --help   options of one command\n"
     "  stacktab --version\n"
@@ -42,6 +44,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "dump")) return st_cmd_dump(argc - 1, argv + 1);
   if (!strcmp(cmd, "stats")) return st_cmd_stats(argc - 1, argv + 1);
   if (!strcmp(cmd, "encode")) return st_cmd_encode(argc - 1, argv + 1);
+  if (!strcmp(cmd, "verify-dump")) return st_cmd_verify(argc - 1, argv + 1);
   fprintf(stderr, "stacktab: unknown command '%s'\n\n%s", cmd, k_usage);
   return ST_EXIT_USAGE;
 }
