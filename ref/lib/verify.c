@@ -80,15 +80,19 @@ void stv_need_below(vctx *v, uint64_t c) {
   if (c - 1 < v->res->cap_max) v->res->cap_max = c - 1;
 }
 
-const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len) {
-  *len = 0;
-  if (id == 0) return (const uint8_t *)"";
+const vrec *stv_string_rec(const vctx *v, uint64_t gen, uint64_t id) {
   uint64_t key[3] = {v->format == 2 ? gen : 0, id, 0};
   const uint64_t *e = v->nstr_index ? bsearch(key, v->str_index, v->nstr_index,
                                               3 * sizeof *v->str_index, cmp_strref)
                                     : NULL;
-  if (!e) return NULL;
-  const vrec *r = &v->recs[e[2]];
+  return e ? &v->recs[e[2]] : NULL;
+}
+
+const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len) {
+  *len = 0;
+  if (id == 0) return (const uint8_t *)"";
+  const vrec *r = stv_string_rec(v, gen, id);
+  if (!r) return NULL;
   *len = (size_t)r->str_len;
   return v->data + r->str_off;
 }

@@ -48,6 +48,8 @@ void stv_need_at_least(vctx *v, uint64_t c);
 void stv_need_below(vctx *v, uint64_t c); /* the capacity is less than c */
 /* The string's bytes ("" for ID 0; v1: gen ignored), or NULL when the file has no such string. */
 const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len);
+/* The record that defines string id (in gen, for v2), or NULL. */
+const vrec *stv_string_rec(const vctx *v, uint64_t gen, uint64_t id);
 /* A growable byte buffer through the caller's allocator. */
 typedef struct {
   const st_alloc *a;

@@ -200,12 +200,6 @@ static int check_order(vctx *v, uint64_t gen, const batch_list *strs, const batc
         size_t len;
         const uint8_t *s = stv_string(v, gen, fid, &len);
         if (!s || len == 0) continue;
-        if (len > ST_NAME_MAX) {
-          stv_diff(v, ST_VD_STRING_CUT, r->off, "Stack %llu frame %llu: its %s name is %zu "
-                   "bytes; the writer keeps the last 1024", (unsigned long long)r->id,
-                   (unsigned long long)(j / 2), j % 2 ? "file" : "function", len);
-          break;
-        }
         uint64_t id;
         if (!st_strtab_find(&t, (const char *)s, len, &id)) {
           id = t.next_id;

@@ -63,7 +63,9 @@ typedef void (*st_verify_diff_fn)(void *user, const st_verify_diff *d);
 
 typedef struct {
   st_mode mode;              /* rules the trace must pass first (default strict) */
-  st_verify_algo algo;       /* v1: AUTO (from the first EvStack's length width), LEGACY, DIRECT */
+  st_verify_algo algo;       /* v1: AUTO (from the region's EvStack length widths, by majority:
+                              * 10 bytes is direct; a tie goes by the Frequency's place),
+                              * LEGACY or DIRECT */
   uint64_t cap;              /* 0: the smallest capacity consistent with the file */
   const st_alloc *alloc;     /* NULL: the C library's */
   st_verify_diff_fn on_diff; /* every difference, in file order */
