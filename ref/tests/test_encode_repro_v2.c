@@ -5,6 +5,7 @@
  * capacity 65504, M = 2^64-1, the generation's number and each batch's time taken from the
  * file. Both streams must come out byte for byte, batch boundaries and back-patched sizes
  * included. The file is read by a small walk written here, not by the library's decoder.
+ * With file arguments, those files are reproduced instead.
  *
  * Which strings the runtime wrote before its stack dump and which the dump interned: the
  * dump's names take the generation's highest IDs, contiguous (spec §0.7); every string not
@@ -277,9 +278,16 @@ static void add_dir(const char *dir, const char *prefix) {
   closedir(dp);
 }
 
-int main(void) {
-  add_dir(ST_SHARED_CORPUS "-v2", "go1.2");
-  add_dir(ST_SOURCE_DIR "/corpus/own", "go1.2");
+/* With arguments: reproduce those trace files instead (used by gocheck.runtime-repro, which
+ * writes fresh traces with Go 1.22 and Go 1.23; any v2 file name is accepted). */
+int main(int argc, char **argv) {
+  if (argc > 1) {
+    for (int i = 1; i < argc && g_ntraces < MAX_TRACES; i++)
+      snprintf(g_paths[g_ntraces++], 512, "%s", argv[i]);
+  } else {
+    add_dir(ST_SHARED_CORPUS "-v2", "go1.2");
+    add_dir(ST_SOURCE_DIR "/corpus/own", "go1.2");
+  }
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_reproduce_real_v2)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,3 @@
+module stacktab/dumpgen
+
+go 1.19
