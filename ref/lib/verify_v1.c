@@ -224,6 +224,9 @@ static void room_checks(vctx *v, size_t start, st_verify_algo algo, uint64_t cap
     uint64_t pos = r->off - v->recs[cur].off, need = need_of(r, algo);
     if (first_in_batch && cur != first_batch && prev_batch != SIZE_MAX) {
       uint64_t prev_used = v->recs[cur].off - v->recs[prev_batch].off;
+      /* After the flush the reference still needs the room for a stack (it refuses a record
+       * that cannot fit an empty batch); a string too long is cut to fit instead. */
+      if (!report && r->kind == VK_STACK) stv_need_at_least(v, pos + need);
       if (!report)
         stv_need_below(v, prev_used + need);
       else if (prev_used + need <= cap)
@@ -256,6 +259,18 @@ static uint64_t file_ticks(void *u) {
   for (; t->next < t->v->nrecs; t->next++)
     if (t->v->recs[t->next].kind == VK_BATCH) return t->v->recs[t->next++].a;
   return 0;
+}
+
+/* A frame's name for the model: the file's string, or for an ID the file never defines
+ * (a partial trace, go mode) a placeholder the model's table holds under that ID. */
+static const char *model_name(const vctx *v, uint64_t id, uint8_t ph[10], size_t *len) {
+  const uint8_t *s = stv_string(v, 0, id, len);
+  if (s) return (const char *)s;
+  ph[0] = 0xff;
+  ph[1] = 0x00;
+  for (int i = 0; i < 8; i++) ph[2 + i] = (uint8_t)(id >> (8 * i));
+  *len = 10;
+  return (const char *)ph;
 }
 
 /* The region written again by the library, compared byte for byte. */
@@ -297,19 +312,35 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
     if (!s) s = st_tbuf_reserve(&b, 0, flen);
     if (!s) st_tbuf_bytes(&b, fb, flen);
   }
+  /* Names the file never defines are seeded as placeholders under their IDs. */
+  for (size_t i = start; i < v->nrecs && !err; i++) {
+    const vrec *r = &v->recs[i];
+    for (uint64_t k = 0; r->kind == VK_STACK && k < 2 * r->nframes; k++) {
+      uint64_t id = v->frames[r->frames_at + 4 * (k / 2) + 1 + k % 2];
+      size_t len;
+      uint8_t ph[10];
+      if (id && !stv_string(v, 0, id, &len)) {
+        const char *name = model_name(v, id, ph, &len);
+        st_strtab_seed(&t, id, name, len); /* ST_ENC_E_DUP for the second frame naming it */
+      }
+    }
+  }
   st_enc_frame fr[ST_MAX_FRAMES];
+  uint8_t (*ph)[2][10] = v->alloc->realloc(v->alloc->ctx, NULL, 0, sizeof *ph * ST_MAX_FRAMES);
+  if (!ph) err = 1;
   for (size_t i = start; i < v->nrecs && !err && !s; i++) {
     const vrec *r = &v->recs[i];
     if (r->kind != VK_STACK) continue;
     const uint64_t *f = v->frames + r->frames_at;
     for (uint64_t k = 0; k < r->nframes; k++) {
       size_t fl, ll;
-      const uint8_t *fn = stv_string(v, 0, f[4 * k + 1], &fl), *file = stv_string(v, 0, f[4 * k + 2], &ll);
-      fr[k] = (st_enc_frame){f[4 * k], fn ? (const char *)fn : "", fn ? fl : 0,
-                             file ? (const char *)file : "", file ? ll : 0, f[4 * k + 3]};
+      const char *fn = model_name(v, f[4 * k + 1], ph[k][0], &fl);
+      const char *file = model_name(v, f[4 * k + 2], ph[k][1], &ll);
+      fr[k] = (st_enc_frame){f[4 * k], fn, fl, file, ll, f[4 * k + 3]};
     }
     s = st_dump_record(&d, r->id, fr, (size_t)r->nframes);
   }
+  if (ph) v->alloc->realloc(v->alloc->ctx, ph, sizeof *ph * ST_MAX_FRAMES, 0);
   if (!err && !s) s = st_tbuf_finish(&b);
   if (!err && !s && !out.nomem) {
     uint64_t off = v->recs[start].off, end = v->len;

@@ -97,6 +97,9 @@ static void room_checks(vctx *v, const batch_list *l, uint64_t cap, int report) 
                                            : st_v2_stack_bound((size_t)r->nframes);
       uint64_t pos = r->off - b->off;
       const char *what = r->kind == VK_STRING ? "String" : "Stack";
+      /* A batch's first record: the reference needs its room in the fresh batch (it refuses
+       * a record that cannot fit an empty one); the marker comes after that check. */
+      if (first && !report) stv_need_at_least(v, pos - 1 + need);
       if (first && k > 0) {
         uint64_t prev = total(&v->recs[l->b[k - 1]]);
         if (!report)

@@ -415,9 +415,68 @@ static void test_real_traces_verify(void **state) {
   verify_dir(ST_SOURCE_DIR "/corpus/own", "go1.");
 }
 
+/* Every encoder golden file verifies (go mode: the boundary cases are dump regions without
+ * event batches, which strict mode calls BATCH-MISSING). */
+static void test_encoder_golden_files_verify(void **state) {
+  (void)state;
+  DIR *d = opendir(ST_SOURCE_DIR "/conformance/cases");
+  assert_non_null(d);
+  struct dirent *e;
+  int count = 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t l = strlen(e->d_name);
+    if (strncmp(e->d_name, "e_", 2) || l < 7 || strcmp(e->d_name + l - 6, ".trace")) continue;
+    char path[512];
+    snprintf(path, sizeof path, "%s/conformance/cases/%s", ST_SOURCE_DIR, e->d_name);
+    size_t n;
+    uint8_t *p = stt_read_file(path, &n);
+    diffs df;
+    st_verify_result r;
+    st_status s = verify(p, n, ST_MODE_GO, 0, &df, &r);
+    if (s != ST_OK) print_error("%s: %s at %llu: %s\n", path, st_verify_kind_id(df.first.kind),
+                                (unsigned long long)df.first.off, df.first.message);
+    assert_int_equal(s, ST_OK);
+    count++;
+    free(p);
+  }
+  closedir(d);
+  assert_true(count >= 20);
+}
+
+static void on_diag_count(void *u, const st_diag *d) {
+  (void)d;
+  (*(int *)u)++;
+}
+
+/* A trace that does not decode: the decoder's diagnostics, nothing verified. */
+static void test_not_decoding(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_own("go1.19-own-small.trace", &n);
+  st_verify_config c;
+  st_verify_config_default(&c);
+  int ndiag = 0;
+  c.on_diag = on_diag_count;
+  c.user = &ndiag;
+  st_verify_result r;
+  assert_int_equal(st_verify_buffer(&c, p, 2500, &r), ST_E_INVALID);
+  assert_int_equal(r.decode_errors, 1);
+  assert_int_equal(ndiag, 1);
+  assert_int_equal(r.diffs, 0);
+  c.algo = (st_verify_algo)7;
+  assert_int_equal(st_verify_buffer(&c, p, n, &r), ST_E_PARAM);
+  assert_string_equal(st_verify_kind_id(ST_VD_ROOM), "DUMP-ROOM");
+  assert_string_equal(st_verify_kind_id(ST_VD_COUNT), "NONE");
+  assert_true(strlen(st_verify_kind_summary(ST_VD_FLUSH_EARLY)) > 10);
+  assert_string_equal(st_verify_kind_summary(ST_VD_COUNT), "");
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_real_traces_verify),
+      cmocka_unit_test(test_encoder_golden_files_verify),
+      cmocka_unit_test(test_not_decoding),
       cmocka_unit_test(test_legacy_length_padded),
       cmocka_unit_test(test_legacy_string_after_stack),
       cmocka_unit_test(test_legacy_flush_inserted),
