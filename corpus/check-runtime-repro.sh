@@ -8,6 +8,8 @@
 #     width);
 #   - v2 (go 1.22/1.23 trace): test_encode_repro_v2 FILE reproduces each
 #     generation's strings and stacks batches byte for byte at 65504 bytes;
+#   - `stacktab verify-dump` finds the tables to be the reference writer's, at the
+#     capacity the file's flush points imply and at the runtime's (64488 / 65504);
 #   - a dumpgen trace (goVER-dump-*) must have a dump spanning >= 3 batches (v1:
 #     EvBatch in the dump region; v2: Stacks batches), else the check is moot.
 # Prints one line per trace: Go version, bytes, dump batches, stacks.
@@ -41,6 +43,10 @@ while read -r ver t; do
   "$stacktab" check "$t" || fail "stacktab check $t"
   "$stacktab" check --mode=go "$t" || fail "stacktab check --mode=go $t"
   stacks=$("$stacktab" stats "$t" | sed -n 's/^stacks  *\([0-9][0-9]*\).*/\1/p')
+  case $ver in 1.19 | 1.21) cap=64488 ;; *) cap=65504 ;; esac
+  vd=$("$stacktab" verify-dump "$t") || { echo "$vd"; fail "stacktab verify-dump $t"; }
+  "$stacktab" verify-dump -q --cap=$cap "$t" || fail "stacktab verify-dump --cap=$cap $t"
+  echo "  $vd"
   case $ver in
     1.19 | 1.21)
       out=$("$repro" "$t" 2>&1) || { echo "$out"; fail "test_encode_repro $t"; }
