@@ -9,7 +9,9 @@
 
 const char st_opt_decoder_help[] =
     "  --mode=strict|go       strict (default): every rule; go: only what Go's reader rejects\n"
-    "                         at framing and table level (v1: Go 1.19's, v2: Go 1.23's)\n"
+    "                         at framing and table level (v1: Go 1.19's, v2: Go 1.23's), plus a\n"
+    "                         v1 file cut inside a UserLog message, go 1.7-1.10 headers and the\n"
+    "                         --max-* limits (see \"Where go mode is stricter\" in RULES.md)\n"
     "  --buf-size=N           writer buffer capacity for BATCH-TOO-LARGE (default: v1 64488\n"
     "                         bytes after EvBatch's; v2 65504 bytes, batch header included)\n"
     "  --max-strings=N        string table limit, count (default 1048576)\n"
