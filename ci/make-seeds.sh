@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the fuzz seed corpora corpus/<harness>/ (decode split varint roundtrip
-# differential) from conformance/cases/ and corpus/own/ (fuzz/make_seeds.py), then keeps only
+# differential roundtrip_v2) from conformance/cases/ and corpus/own/ (fuzz/make_seeds.py), then keeps only
 # the seeds that add coverage (libFuzzer -merge=1) when the libFuzzer targets are built
 # (build-fuzz/, `cmake --preset fuzz`); with --no-minimize, or without clang, all are kept.
 #
@@ -30,7 +30,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 fuzz/make_seeds.py --stacktab build/stacktab --out "$tmp/all"
 
-for h in decode split varint roundtrip differential; do
+for h in decode split varint roundtrip differential roundtrip_v2; do
   dst=corpus/$h
   mkdir -p "$dst"
   rm -f "$dst"/*

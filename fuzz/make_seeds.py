@@ -303,6 +303,84 @@ def tables(stacktab, owns):
     return t
 
 
+# ---- v2 writer runs in the fuzz_roundtrip_v2.c layout ----
+
+def v2_table(settings, slack, names, syms, gens):
+    """names: [bytes]; syms: [(pc, [(fn_idx, file_idx, line)])] (pc/line: ints, written raw);
+    gens: [(stacks, gap)], stacks: [(pcs, extra, extra_bytes)] with pcs [sym_idx or ('raw', pc)]
+    and extra_bytes the name/emit selector bytes the extra byte asks for."""
+    b = u8(settings) + u16(slack) + u8(len(names))
+    for n in names:
+        if len(n) >= 255:
+            assert 1000 <= len(n) <= 1254
+            b += u8(255) + u8(len(n) - 1000) + n
+        else:
+            b += u8(len(n)) + n
+    b += u8(len(syms))
+    for pc, frames in syms:
+        b += u8(0x80) + u64(pc) + u8(len(frames))
+        for fn, file, line in frames:
+            b += u8(fn) + u8(file) + u8(0x80) + u64(line)
+    for stacks, gap in gens:
+        b += u8(len(stacks))
+        for pcs, extra, ebytes in stacks:
+            b += u8(len(pcs))
+            for p in pcs:
+                b += u8(0x80) + u64(p[1]) if isinstance(p, tuple) else u8(p)
+            b += u8(extra) + bytes(ebytes)
+        b += u8(gap)
+    return b
+
+
+def v2_tables():
+    t = {}
+    bnd = [0, 127, 128, 16383, 16384, 2**21 - 1, 2**21, 2**35, 2**63 - 1, 2**64 - 1]
+    names = [b"main.main", b"/src/main.go", b"runtime.goexit", b"/go/src/runtime/asm_amd64.s",
+             b"a" * 1023, b"b" * 1024, b"c" * 1000 + b"C" * 25, b"d" * 25 + b"D" * 1000,
+             b"", b"x"]
+    syms = [(bnd[i % 10] ^ (i << 32) if i >= 10 else bnd[i],
+             [((i + k) % 10, (i + 2 * k + 1) % 10, bnd[(i + k) % 10]) for k in range(i % 4)])
+            for i in range(32)]
+    one = [(0x4a1b2c, [(0, 1, 42)])]
+    for v, vn in ((0, "122"), (1, "123"), (2, "125")):
+        for o, on in ((0, "id"), (1, "buckets"), (2, "trie")):
+            gens = []
+            for g in range(3):
+                st = []
+                for i in range(12):
+                    pcs = [(i * 7 + k + g) % 32 for k in range(1 + (i * 5) % 20)]
+                    if i == 3:
+                        pcs.append(("raw", 0xdead0000 + g))
+                    extra = (i % 4) | (4 if i % 3 == 0 else 0) | (8 if i % 5 == 0 else 0) | (i << 4)
+                    eb = [(i + k) % 10 | (0x80 if (i + k) % 7 == 0 else 0) for k in range(i % 4)]
+                    if extra & 4:
+                        eb.append(i % 10)
+                    st.append((pcs, extra & 0xff, eb))
+                st.append((pcs, 0, []))  # a repeat: same ID
+                st.append(([], 0, []))   # the empty stack: ID 0
+                gens.append((st, g))
+            t["v2-%s-%s-tight" % (vn, on)] = v2_table(v | (o << 2) | (2 << 6), 0, names, syms, gens)
+            t["v2-%s-%s-prereg" % (vn, on)] = v2_table(v | (o << 2) | 32 | (1 << 6), 5, names,
+                                                       syms, gens[:2])
+        t["v2-%s-one-default-cap" % vn] = v2_table(v | 16, 0xffff, names[:2], one, [([([0], 1, [1])], 0)])
+        # 128 frames: 64 PCs of 2 frames each, and one of 128 one-frame PCs
+        deep = [(0x600000 + 16 * i, [(i % 4, (i + 1) % 4, i)] * (1 + i % 2)) for i in range(32)]
+        t["v2-%s-128-frames" % vn] = v2_table(v, 0, names[:4], deep,
+                                              [([([1, 3] * 32, 0, []), ([0, 2] * 64, 0, []),
+                                                 ([1] * 65, 0, [])], 0)])
+        t["v2-%s-long-logs" % vn] = v2_table(v | (1 << 6), 1, names, one,
+                                             [([([0], 3 | 4, [4, 5, 6, 7])] * 3, 0)] * 2)
+    t["v2-unresolved-only"] = v2_table(0x01, 0, [], [], [([([("raw", 1), ("raw", 2)], 0, [])], 0)])
+    # The two open st_verify_buffer findings (fuzz/README.md): the dump's file name equal to
+    # the last string put before the dump, and to a log message emitted before it.
+    fl = [b"f", b"file.go"]
+    t["v2-verify-known-put-last"] = v2_table(0, 0, fl, [(0x1000, [(0, 1, 128)])],
+                                             [([([0], 4, [1])], 0)])
+    t["v2-verify-known-emit"] = v2_table(0, 0, fl, [(0x1000, [(0, 1, 128)])],
+                                         [([([0], 1, [1])], 0)])
+    return t
+
+
 def varints():
     v = {}
     def leb(x, width=None):
@@ -384,8 +462,9 @@ def main():
     write_dir(os.path.join(out, "varint"), varints())
     write_dir(os.path.join(out, "roundtrip"), tabs)
     write_dir(os.path.join(out, "differential"), tabs)
+    write_dir(os.path.join(out, "roundtrip_v2"), v2_tables())
     for h, n in (("decode", decode), ("split", split), ("varint", varints()),
-                 ("roundtrip", tabs), ("differential", tabs)):
+                 ("roundtrip", tabs), ("differential", tabs), ("roundtrip_v2", v2_tables())):
         print("%s: %d seeds" % (h, len(n)))
 
 
