@@ -3,7 +3,9 @@
  * same content: the same strings under the same IDs in the same order, the same stacks with the
  * same frames in the same order, and that content is the table. Only the framing may differ:
  * every EvStack length is a minimal varint in the legacy trace and exactly 10 bytes in the
- * direct one, and the flush points may move (the direct room check is the worst case). */
+ * direct one, and the flush points may move (the direct room check is the worst case).
+ * st_verify_buffer accepts both traces at the writer's capacity (and with cap 0 reports an
+ * interval of capacities containing it). */
 #include <string.h>
 
 #include "fuzz_table.h"
@@ -71,6 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
            "the traces differ before the footer");
   fz_log_free(&ml);
   fz_log_free(&md);
+  ft_verify(t, ST_ALGO_LEGACY, &legacy, "legacy");
+  ft_verify(t, ST_ALGO_DIRECT, &direct, "direct");
   fz_log_free(&cl);
   fz_log_free(&cd);
   ft_decoded_free(&dl);

@@ -10,7 +10,9 @@
  *    frame when nothing resolves) and the names cut to their last 1024 bytes;
  *  - EvStack lengths are minimal varints (legacy) or exactly 10 bytes (direct);
  *  - the footer is byte for byte what an independent model of the spec's algorithm writes:
- *    the same flush points, string placement and lengths. */
+ *    the same flush points, string placement and lengths;
+ *  - st_verify_buffer accepts the trace at the writer's capacity, and with cap 0 reports an
+ *    interval of capacities that contains it (ft_verify). */
 #include <string.h>
 
 #include "fuzz_table.h"
@@ -55,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                : (size_t)0,
            model.len);
   fz_log_free(&model);
+  ft_verify(t, t->algo, &trace, "roundtrip");
   ft_decoded_free(&d);
   fz_log_free(&trace);
   return 0;

@@ -6,6 +6,7 @@
 
 #include "stacktab/st_decode.h"
 #include "stacktab/st_varint.h"
+#include "stacktab/st_verify.h"
 
 /* ---- input ---- */
 
@@ -477,4 +478,59 @@ void ft_model_footer(const ft_table *t, st_dump_algo algo, fz_log *out) {
     size_t n = ft_expected_frames(t, t->id_src[order[k]], fr);
     m_record(&m, algo, order[k] + 1, fr, n);
   }
+}
+
+/* ---- the verifier ---- */
+
+static void on_vdiff(void *user, const st_verify_diff *df) {
+  char line[400];
+  int n = snprintf(line, sizeof line, "  %llu: %s: %s\n", (unsigned long long)df->off,
+                   st_verify_kind_id(df->kind), df->message);
+  if (n > 0) fz_log_put(user, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+void ft_verify(const ft_table *t, st_dump_algo algo, const fz_log *whole, const char *what) {
+  /* Without stacks the harness's event batch is empty: `41 V(pid) V(ticks)` and nothing else.
+   * Before a legacy footer that is, for pid 0, the same bytes as a direct footer's Frequency
+   * batch, so it is cut out: the trace is then the footer alone (no event batch: go mode for the
+   * bare legacy Frequency, which strict mode reports as BATCH-MISSING). */
+  fz_log cut = {0};
+  const fz_log *trace = whole;
+  if (t->nstacks == 0) {
+    size_t h = ST_HEADER_SIZE, n = 1 + uv_len(t->pid) + uv_len(FT_EVENT_TICKS);
+    FZ_CHECK(whole->len >= h + n && whole->p[h] == 0x41, "%s: no event batch after the header",
+             what);
+    fz_log_put(&cut, whole->p, h);
+    fz_log_put(&cut, whole->p + h + n, whole->len - h - n);
+    trace = &cut;
+  }
+  int strict = trace->len > ST_HEADER_SIZE && trace->p[ST_HEADER_SIZE] == 0x41;
+  for (int pass = 0; pass < 2; pass++) {
+    st_verify_config vc;
+    st_verify_config_default(&vc);
+    vc.mode = strict ? ST_MODE_STRICT : ST_MODE_GO;
+    vc.algo = algo == ST_ALGO_DIRECT ? ST_VERIFY_DIRECT : ST_VERIFY_LEGACY;
+    vc.cap = pass == 0 ? t->cap : 0;
+    fz_log diffs = {0};
+    vc.on_diff = on_vdiff;
+    vc.user = &diffs;
+    st_verify_result r;
+    memset(&r, 0, sizeof r);
+    st_status s = st_verify_buffer(&vc, trace->p, trace->len, &r);
+    fz_log_put(&diffs, "", 1);
+    if (pass == 0)
+      FZ_CHECK(s == ST_OK && r.diffs == 0 && r.decode_errors == 0,
+               "%s: st_verify_buffer (cap %zu) rejects the writer's trace: status %d, %llu "
+               "differences, %llu decode errors\n%s",
+               what, t->cap, (int)s, (unsigned long long)r.diffs,
+               (unsigned long long)r.decode_errors, (const char *)diffs.p);
+    else
+      FZ_CHECK(r.decode_errors == 0 && r.cap_min <= t->cap && t->cap <= r.cap_max,
+               "%s: st_verify_buffer (cap 0) reports capacities %llu..%llu, the writer's is %zu "
+               "(status %d, %llu differences)\n%s",
+               what, (unsigned long long)r.cap_min, (unsigned long long)r.cap_max, t->cap, (int)s,
+               (unsigned long long)r.diffs, (const char *)diffs.p);
+    fz_log_free(&diffs);
+  }
+  fz_log_free(&cut);
 }

@@ -113,6 +113,14 @@ void ft_check_table(const ft_table *t, const ft_decoded *d, const char *what);
  * independently of the encoder: the flush points, string placement and length widths. */
 void ft_model_footer(const ft_table *t, st_dump_algo algo, fz_log *out);
 
+/* st_verify_buffer on the writer's trace (issue 13): with cap = t->cap it must accept it (ST_OK,
+ * no difference), and with cap 0 the interval of capacities it reports must contain t->cap.
+ * Whole traces are verified in strict mode. A table without stacks leaves the event batch
+ * empty; it is cut out first (for pid 0 its bytes before a legacy footer are those of a direct
+ * footer's Frequency batch), and a legacy trace without event batches is verified in go mode
+ * (strict mode reports its bare Frequency as BATCH-MISSING). */
+void ft_verify(const ft_table *t, st_dump_algo algo, const fz_log *trace, const char *what);
+
 /* Footer settings both the encoder run and the model use. */
 #define FT_FREQ 15625000u
 #define FT_END_TICKS 1000000u
