@@ -9,7 +9,8 @@
 # usage: ci/fuzz.sh [OPTIONS]
 #   --seconds=N          libFuzzer time per target (default 20)
 #   --afl-seconds=N      AFL++ time per target (default 10; 0 skips AFL++)
-#   --targets=a,b        harnesses to run (default: decode,split,varint,roundtrip,differential)
+#   --targets=a,b        harnesses to run (default: decode,split,varint,roundtrip,differential,
+#                        roundtrip_v2)
 #   --merge              merge new coverage into the committed corpus/<harness>/ (libFuzzer -merge)
 #   --add-regression=HARNESS:FILE
 #                        only: minimise FILE (a crashing input) into
@@ -21,7 +22,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=20
 afl_seconds=10
-targets="decode split varint roundtrip differential"
+targets="decode split varint roundtrip differential roundtrip_v2"
 merge=0
 add_regression=
 for a in "$@"; do
@@ -31,7 +32,7 @@ for a in "$@"; do
     --targets=*) targets=$(echo "${a#*=}" | tr ',' ' ') ;;
     --merge) merge=1 ;;
     --add-regression=*) add_regression=${a#*=} ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown option $a (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -71,7 +72,7 @@ build_libfuzzer
 found=0
 summary=$work/summary.txt
 mkdir -p "$work"
-printf '%-13s %-9s %6s %10s %8s %6s %7s  %s\n' target engine secs execs exec/s edges features \
+printf '%-14s %-9s %6s %10s %8s %6s %7s  %s\n' target engine secs execs exec/s edges features \
   result >"$summary"
 
 for h in $targets; do
@@ -102,7 +103,7 @@ for h in $targets; do
     grep -A3 -E 'property broken|ERROR: ' "$wd/libfuzzer.log" | head -8 >&2 || true
     add_regression "$h" "$a"
   done
-  printf '%-13s %-9s %6s %10s %8s %6s %7s  %s\n' "$h" libfuzzer "$seconds" "${execs:-?}" \
+  printf '%-14s %-9s %6s %10s %8s %6s %7s  %s\n' "$h" libfuzzer "$seconds" "${execs:-?}" \
     "${rate:-?}" "${edges:-?}" "${ft:-?}" "$result" >>"$summary"
   if [ $merge = 1 ] && [ $result = ok ]; then
     "$bin" -merge=1 -max_len=65536 corpus/$h "$wd/corpus" >"$wd/merge.log" 2>&1
@@ -139,7 +140,7 @@ if [ "$afl_seconds" -gt 0 ]; then
         found=1
         add_regression "$h" "$a"
       done
-      printf '%-13s %-9s %6s %10s %8s %6s %7s  %s\n' "$h" afl++ "$afl_seconds" "${execs:-?}" \
+      printf '%-14s %-9s %6s %10s %8s %6s %7s  %s\n' "$h" afl++ "$afl_seconds" "${execs:-?}" \
         "${rate:-?}" "${edges:-?}" - "$result" >>"$summary"
     done
   else

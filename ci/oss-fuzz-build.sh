@@ -26,7 +26,7 @@ else
 fi
 
 status=0
-for h in decode split varint roundtrip differential; do
+for h in decode split varint roundtrip differential roundtrip_v2; do
   [ -f "$root/fuzz/fuzz_$h.c" ] || continue
   t=$out/fuzz_$h
   for f in "$t" "${t}_seed_corpus.zip" "$t.options"; do

@@ -6,7 +6,8 @@
 #   OUT                     where the targets, <target>_seed_corpus.zip and <target>.dict go
 #   SRC / WORK              optional: the checkout is found from this script's own path;
 #                           WORK holds objects (default: a temporary folder)
-# Targets: fuzz_decode fuzz_split fuzz_varint fuzz_roundtrip fuzz_differential.
+# Targets: fuzz_decode fuzz_split fuzz_varint fuzz_roundtrip fuzz_differential
+# fuzz_roundtrip_v2.
 : "${CC:=clang}"
 : "${CXX:=clang++}"
 : "${CFLAGS:=}"
@@ -37,7 +38,7 @@ done
 cc -c "$root/fuzz/fuzz_util.c" -o "$obj/fuzz_util.o"
 cc -c "$root/fuzz/fuzz_table.c" -o "$obj/fuzz_table.o"
 
-for h in decode split varint roundtrip differential; do
+for h in decode split varint roundtrip differential roundtrip_v2; do
   [ -f "$root/fuzz/fuzz_$h.c" ] || continue
   cc -c "$root/fuzz/fuzz_$h.c" -o "$obj/fuzz_$h.o"
   # The engine is C++ (libFuzzer, the AFL++ driver): link with the C++ compiler.
