@@ -195,8 +195,7 @@ static void report_cpu_stacks(st_decoder *d) {
   const st_idmap *m = &d->pend_cpu_stacks;
   for (size_t i = 0; i < m->cap; i++) {
     uint64_t id = m->keys[i], o = m->vals[i];
-    const uint64_t *e = id ? st_idmap_find(&d->stacks, id) : NULL;
-    if (!id || (e && (*e & STI_STACK_DEFINED))) continue;
+    if (!id || sti_stack_is_defined(d, id)) continue;
     if (count++ == 0 || o < first_off || (o == first_off && id < first_id)) {
       first_off = o;
       first_id = id;
@@ -250,10 +249,11 @@ static int commit_header(st_decoder *d, sti_parse *P) {
     d->gen_off = ev->off;
   }
   uint64_t header = ev->type == ST_EV2_EXPERIMENTAL_BATCH ? ev->size - ev->len : ev->size;
-  if (header + ev->len > d->cfg.buf_size_v2)
+  uint64_t whole = header + ev->len;
+  if (whole > d->cfg.buf_size_v2)
     sti_reportf(d, ST_RULE_BATCH_TOO_LARGE, ev->off,
                 "batch at offset %llu is %llu bytes with its header, over the buffer capacity "
-                "%llu", (unsigned long long)ev->off, (unsigned long long)(header + ev->len),
+                "%llu", (unsigned long long)ev->off, (unsigned long long)whole,
                 (unsigned long long)d->cfg.buf_size_v2);
   d->in_batch = P->next_kind != K_HEADER;
   d->batch_kind = P->next_kind;
@@ -294,25 +294,18 @@ static int commit_stack(st_decoder *d, st_event *ev) {
     sti_report(d, ST_RULE_STACK_ID_ZERO, ev->off, "Stack has ID 0 (reserved for no stack)");
     return 0;
   }
-  int nomem = 0;
-  uint64_t *e = sti_stack_entry(d, ev->off, ev->stack_id, &nomem);
-  if (!e) return nomem ? -2 : -1;
-  if (*e & STI_STACK_DEFINED)
+  int dup;
+  if ((r = sti_stack_define(d, ev->off, ev->stack_id, &dup)) != 0) return r;
+  if (dup)
     sti_reportf(d, ST_RULE_STACK_DUP_ID, ev->off,
                 "Stack ID %llu is already defined in generation %llu",
                 (unsigned long long)ev->stack_id, (unsigned long long)d->gen);
-  *e |= STI_STACK_DEFINED;
   return 0;
 }
 
 static int reference_stack(st_decoder *d, uint64_t off, uint64_t id) {
   if (id == 0) return 0;
-  int nomem = 0;
-  uint64_t *e = sti_stack_entry(d, off, id, &nomem);
-  if (!e) return nomem ? -2 : -1;
-  if (!(*e & (STI_STACK_DEFINED | STI_STACK_REFERENCED)))
-    *e |= STI_STACK_REFERENCED | (off & STI_STACK_OFF_MASK);
-  return 0;
+  return sti_stack_ref(d, off, id);
 }
 
 static int commit_timed(st_decoder *d, const st_event *ev) {
@@ -348,8 +341,7 @@ static int commit_cpu(st_decoder *d, const st_event *ev) {
   uint64_t id = ev->args[4];
   /* Go's reader never checks these; only strict mode keeps the references. */
   if (id == 0 || d->cfg.mode != ST_MODE_STRICT) return 0;
-  const uint64_t *e = st_idmap_find(&d->stacks, id);
-  if (e && (*e & STI_STACK_DEFINED)) return 0;
+  if (sti_stack_is_defined(d, id)) return 0;
   return sti_pend_ref(d, &d->pend_cpu_stacks, ev->off, id, 0);
 }
 
@@ -410,11 +402,12 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
   sti_parse_init(&P, p, lim, at_end);
   int r = parse_v2(d, &P, d->off, kind);
   if (r == R_NEED && d->in_batch && P.need > d->batch_left) {
+    uint64_t end = d->off + d->batch_left;
     sti_reportf(d, ST_RULE_BATCH_OVERRUN, d->off,
                 "%s (byte 0x%02x) runs past the end of its batch (batch at offset %llu ends at "
                 "offset %llu)", st_event_name(p[0], d->version), p[0],
                 (unsigned long long)d->batch_off,
-                (unsigned long long)(d->off + d->batch_left));
+                (unsigned long long)end);
     *err = ST_E_INVALID;
     return R_FATAL;
   }

@@ -235,7 +235,7 @@ static st_enc_status dump_trie(st_dumper *d, const st_stacktab *t) {
     uint32_t node = stack[--top] - 1;
     s = dump_one(d, t, node);
     for (int c = 3; c >= 0; c--) /* children 0..3 are visited in that order */
-      if (kids[4 * node + (size_t)c]) stack[top++] = kids[4 * node + (size_t)c];
+      if (kids[(size_t)node * 4 + (size_t)c]) stack[top++] = kids[(size_t)node * 4 + (size_t)c];
   }
   d->alloc->realloc(d->alloc->ctx, kids, bytes, 0);
   return s;

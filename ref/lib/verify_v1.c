@@ -250,7 +250,7 @@ static void room_checks(vctx *v, size_t start, st_verify_algo algo, uint64_t cap
 
 typedef struct {
   const vctx *v;
-  size_t start, next;
+  size_t next;
 } tick_src;
 
 /* The model's batches take their ticks from the file's batches, in order. */
@@ -279,7 +279,7 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
   stv_bytes out = {v->alloc, NULL, 0, 0, 0};
   uint8_t *mem = v->alloc->realloc(v->alloc->ctx, NULL, 0, (size_t)cap);
   if (!mem) return -1;
-  tick_src ts = {v, start, start};
+  tick_src ts = {v, start};
   st_tbuf b;
   st_strtab t;
   st_dumper d;
@@ -318,8 +318,8 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
     for (uint64_t k = 0; r->kind == VK_STACK && k < 2 * r->nframes; k++) {
       uint64_t id = v->frames[r->frames_at + 4 * (k / 2) + 1 + k % 2];
       size_t len;
-      uint8_t ph[10];
       if (id && !stv_string(v, 0, id, &len)) {
+        uint8_t ph[10];
         const char *name = model_name(v, id, ph, &len);
         st_strtab_seed(&t, id, name, len); /* ST_ENC_E_DUP for the second frame naming it */
       }

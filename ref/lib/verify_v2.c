@@ -137,8 +137,9 @@ static uint64_t dump_first_id(vctx *v, uint64_t gen, const batch_list *strs,
   for (size_t k = 0; k < stks->n; k++)
     for (size_t i = stks->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH; i++)
       if (v->recs[i].kind == VK_STACK) n += 2 * (size_t)v->recs[i].nframes;
-  uint64_t *named = n ? v->alloc->realloc(v->alloc->ctx, NULL, 0, n * sizeof *named) : NULL;
-  if (n && !named) {
+  /* One more than needed, so that there is an array even for no frame at all. */
+  uint64_t *named = v->alloc->realloc(v->alloc->ctx, NULL, 0, (n + 1) * sizeof *named);
+  if (!named) {
     *nomem = 1;
     return 1;
   }
@@ -158,10 +159,10 @@ static uint64_t dump_first_id(vctx *v, uint64_t gen, const batch_list *strs,
     for (size_t i = strs->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH; i++) {
       const vrec *r = &v->recs[i];
       if (r->kind != VK_STRING || r->gen != gen) continue;
-      if (!(m && bsearch(&r->id, named, m, sizeof *named, cmp_u64)) && r->id >= first)
+      if (!bsearch(&r->id, named, m, sizeof *named, cmp_u64) && r->id >= first)
         first = r->id + 1;
     }
-  if (named) v->alloc->realloc(v->alloc->ctx, named, n * sizeof *named, 0);
+  v->alloc->realloc(v->alloc->ctx, named, (n + 1) * sizeof *named, 0);
   return first;
 }
 

@@ -35,9 +35,9 @@ static st_enc_status one_shot(st_writer *w, const uint8_t *payload, size_t len) 
   st_enc_status s = st_tbuf_init(&b, mem, sizeof mem, stw_sink, w, stw_clock, w);
   if (!s) s = st_tbuf_set_v2(&b, w->gen, -1);
   if (!s) s = st_tbuf_reserve(&b, M_NONE, len);
-  if (!s) st_tbuf_bytes(&b, payload, len);
-  if (!s) s = st_tbuf_finish(&b);
-  return s;
+  if (s) return s;
+  st_tbuf_bytes(&b, payload, len);
+  return st_tbuf_finish(&b);
 }
 
 static st_enc_status sync_batch(st_writer *w) {

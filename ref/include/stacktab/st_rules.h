@@ -72,8 +72,8 @@ typedef struct {
                               * event, except when the event's length is more than any valid
                               * reading allows (STACK-NFRAMES, STACK-TOO-DEEP on a length over
                               * 40020 bytes): then there is no event end to go on from */
-  const char *summary;   /* one line: what the rule requires */
   unsigned char strict_only_v2; /* the same for v2 traces (go mode = Go 1.23's reader) */
+  const char *summary;   /* one line: what the rule requires */
 } st_rule_desc;
 
 ST_API const st_rule_desc *st_rule_describe(st_rule r);
