@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Mutation check of the fuzz harnesses: plants known bugs, one at a time, in a COPY of the
-source tree (never the working tree) and shows that a harness catches each within a time
+"""Mutation check of the fuzz harnesses and tests: plants known bugs, one at a time, in a COPY
+of the source tree (never the working tree) and shows that they are caught within a time
 bound. For every mutant: build the libFuzzer targets of the copy, run every harness once over
-its seed corpus, then fuzz the harnesses meant to catch it until one fails or the bound
-passes. Prints a table: mutant, caught by, seconds. Exit status 1 if any mutant survives or
-cannot be planted (the code it edits changed: update the mutant here).
+its seed corpus, run the ctest tests the mutant lists (v2 writer mutants: the v2 unit tests,
+the verifier's, the fuzz replays), then, only when nothing caught it yet, fuzz the harnesses
+meant to catch it until one fails or the bound passes. Prints a table: mutant, caught by
+(every harness seed run and listed test that failed), seconds. Exit status 1 if any mutant
+survives or cannot be planted (the code it edits changed: update the mutant here).
 
-usage: ci/mutants.sh [--seconds=N] [--only=NAME,...] [--keep]
+usage: ci/mutants.sh [--seconds=N] [--only=NAME,...] [--keep] [--fuzz-all]
 """
 import argparse
 import os
@@ -17,14 +19,20 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HARNESSES = ["varint", "decode", "split", "roundtrip", "differential"]
+HARNESSES = ["varint", "decode", "split", "roundtrip", "differential", "roundtrip_v2"]
+
+# ctest tests the v2 writer mutants run (names as in ctest; "unit.X" is built from target X,
+# "fuzz.replay.H" from fuzz_replay_H).
+V2_TESTS = ["unit.test_encode_roundtrip_v2", "unit.test_encode_repro_v2", "unit.test_verify",
+            "fuzz.replay.roundtrip_v2", "fuzz.replay.roundtrip"]
 
 class FUNC(str):
     """Marks a mutant that replaces a whole C function (from its definition to its closing
     brace at column 0) instead of an exact text."""
 
 
-# name, file, exact text (or FUNC(name)), replacement, harnesses to fuzz (after the seed replay), what it plants
+# name, file, exact text (or FUNC(name)), replacement, harnesses to fuzz (after the seed replay),
+# what it plants[, ctest tests to run after the seed replay]
 MUTANTS = [
     ("flush-check-1-byte-small", "ref/lib/tbuf.c",
      "if (!b->open || b->cap - b->pos < need) return st_tbuf_flush(b, pid);",
@@ -106,7 +114,54 @@ MUTANTS = [
     len = 1 + w + plen;
   }""",
      ["differential", "roundtrip"], "the direct dump writes EvStack lengths minimal"),
+    # ---- v2 writer (Go 1.22+, spec §8) ----
+    ("v2-batch-size-not-backpatched", "ref/lib/tbuf.c",
+     "  if (b->v2) st_varint_put_width(b->mem + b->size_pos, b->pos - (b->size_pos + 10), 10);",
+     "  /* MUTANT: the reserved 10-byte size is never back-patched */",
+     ["roundtrip_v2"], "v2 batches keep their reserved size field (zeros)", V2_TESTS),
+    ("v2-string-ensure-1-byte-short", "ref/lib/strtab.c",
+     "st_enc_status st = st_tbuf_make_room(b, m, st_v2_string_bound(len));",
+     "st_enc_status st = st_tbuf_make_room(b, m, st_v2_string_bound(len) - 1);",
+     ["roundtrip_v2"], "v2 string section: ensure(21 + len) instead of 22 + len", V2_TESTS),
+    ("v2-stack-ensure-1-byte-short", "ref/lib/dump.c",
+     "size_t need = st_v2_stack_bound(n);",
+     "size_t need = st_v2_stack_bound(n) - 1;",
+     ["roundtrip_v2"], "v2 stack section: ensure(21 + 40n) instead of 22 + 40n", V2_TESTS),
+    ("v2-strings-marker-first-batch-only", "ref/lib/strtab.c",
+     "if (b->pos == b->head_len) st_tbuf_byte(b, ST_EV2_STRINGS);",
+     "if (b->pos == b->head_len && b->batches == 0) st_tbuf_byte(b, ST_EV2_STRINGS);",
+     ["roundtrip_v2"], "v2: `04` only in the first strings batch, missing after later flushes",
+     V2_TESTS),
+    ("v2-stacks-marker-first-batch-only", "ref/lib/dump.c",
+     "if (d->buf->pos == d->buf->head_len) st_tbuf_byte(d->buf, ST_EV2_STACKS);",
+     "if (d->buf->pos == d->buf->head_len && d->buf->batches == 0) "
+     "st_tbuf_byte(d->buf, ST_EV2_STACKS);",
+     ["roundtrip_v2"], "v2: `02` only in the first stacks batch, missing after later flushes",
+     V2_TESTS),
+    ("name-cut-keeps-first-bytes", "ref/lib/strtab.c",
+     "    s += len - ST_NAME_MAX;\n",
+     "",
+     ["roundtrip_v2", "roundtrip"],
+     "function/file names longer than 1024 keep their FIRST 1024 bytes (st_strtab_intern_name)",
+     V2_TESTS),
+    ("v2-string-cut-keeps-last-bytes", "ref/lib/strtab.c",
+     "  if (len > ST_V2_MAX_STRING_LEN) len = ST_V2_MAX_STRING_LEN; /* keeps the first bytes */",
+     "  if (len > ST_V2_MAX_STRING_LEN) { /* MUTANT: keeps the last bytes */\n"
+     "    s += len - ST_V2_MAX_STRING_LEN;\n"
+     "    len = ST_V2_MAX_STRING_LEN;\n"
+     "  }",
+     ["roundtrip_v2"], "v2 strings longer than 1024 keep their LAST 1024 bytes (write_v2)",
+     V2_TESTS),
 ]
+
+
+def test_target(test):
+    """The build target of a ctest test name."""
+    if test.startswith("unit."):
+        return test[len("unit."):]
+    if test.startswith("fuzz.replay."):
+        return "fuzz_replay_" + test[len("fuzz.replay."):]
+    raise ValueError(test)
 
 
 def plant(src, text, repl):
@@ -150,6 +205,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=120, help="fuzzing bound per mutant")
     ap.add_argument("--only", default="", help="comma-separated mutant names")
     ap.add_argument("--keep", action="store_true", help="keep the copy (its path is printed)")
+    ap.add_argument("--fuzz-all", action="store_true",
+                    help="fuzz every harness listed for a mutant that its seeds did not catch, "
+                         "even when something else caught it (each up to --seconds)")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     tmp = tempfile.mkdtemp(prefix="stacktab-mutants-")
@@ -157,10 +215,13 @@ def main():
     os.makedirs(copy)
     copy_tree(copy)
     build = os.path.join(tmp, "build")
+    selected = [m for m in MUTANTS if not only or m[0] in only]
+    tests = sorted({t for m in selected if len(m) > 6 for t in m[6]})
     cfg = ["cmake", "-S", copy, "-B", build, "-DCMAKE_C_COMPILER=clang",
-           "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DST_FUZZ=ON", "-DST_BUILD_TESTS=OFF",
+           "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DST_FUZZ=ON",
+           "-DST_BUILD_TESTS=%s" % ("ON" if tests else "OFF"),
            "-DST_WERROR=ON", "-DST_INSTALL=OFF"]
-    targets = ["fuzz_" + h for h in HARNESSES]
+    targets = ["fuzz_" + h for h in HARNESSES] + [test_target(t) for t in tests]
     if run(cfg, tmp, log=os.path.join(tmp, "configure.log")) != 0:
         print("mutants: configure failed, see", os.path.join(tmp, "configure.log"))
         return 1
@@ -173,17 +234,33 @@ def main():
     if not build_all("pristine"):
         print("mutants: the unmutated tree does not build")
         return 1
-    # The harnesses must pass on the unmutated code, or a "catch" would mean nothing.
+    # The harnesses and tests must pass on the unmutated code, or a "catch" would mean nothing.
     for h in HARNESSES:
         if run([os.path.join(bins, "fuzz_" + h), "-runs=0", os.path.join(copy, "corpus", h)],
                tmp) != 0:
             print("mutants: fuzz_%s fails on its seeds without any mutant: fix that first" % h)
             return 1
 
+    def ctest(names, log):
+        """The listed tests that fail."""
+        failed = []
+        for t in names:
+            rc = run(["ctest", "--test-dir", build, "-R", "^%s$" % t.replace(".", "\\."),
+                      "--timeout", "300", "--output-on-failure"], tmp,
+                     log="%s-%s.log" % (log, t))
+            if rc != 0:
+                failed.append(t)
+        return failed
+
+    bad_tests = ctest(tests, os.path.join(tmp, "pristine"))
+    if bad_tests:
+        print("mutants: %s fail without any mutant: fix that first" % ", ".join(bad_tests))
+        return 1
+
     rows, bad = [], 0
-    for name, rel, text, repl, fuzz_with, what in MUTANTS:
-        if only and name not in only:
-            continue
+    for mutant in selected:
+        name, rel, text, repl, fuzz_with, what = mutant[:6]
+        mtests = mutant[6] if len(mutant) > 6 else []
         path = os.path.join(copy, rel)
         orig = open(path).read()
         mutated = plant(orig, text, repl)
@@ -200,17 +277,25 @@ def main():
                 bad = 1
                 continue
             t0 = time.time()
+            by = []
             for h in HARNESSES:  # 1. the seed corpora, once each
                 rc = run([os.path.join(bins, "fuzz_" + h), "-runs=0",
                           os.path.join(copy, "corpus", h)], tmp,
                          log=os.path.join(tmp, "%s-seeds-%s.log" % (name, h)))
                 if rc != 0:
-                    caught, secs = "%s (seed corpus)" % h, time.time() - t0
+                    by.append("%s (seeds)" % h)
+                    if not mtests:
+                        break  # the v1 mutants: the first catch is enough
+            by += ctest(mtests, os.path.join(tmp, name))  # 2. the listed ctest tests
+            if by:
+                caught, secs = ", ".join(by), time.time() - t0
+            for h in fuzz_with:  # 3. fuzzing, within what is left of the bound
+                if caught and not a.fuzz_all:
                     break
-            for h in fuzz_with:  # 2. fuzzing, within what is left of the bound
-                if caught:
-                    break
-                left = a.seconds - (time.time() - t0)
+                if "%s (seeds)" % h in by:
+                    continue
+                t1 = time.time()
+                left = a.seconds - (t1 - t0) if not a.fuzz_all else a.seconds
                 if left < 1:
                     break
                 dict_ = os.path.join(copy, "fuzz", h + ".dict")
@@ -223,7 +308,12 @@ def main():
                     cmd.insert(1, "-dict=" + dict_)
                 rc = run(cmd, tmp, timeout=left + 60, log=os.path.join(work, "fuzz.log"))
                 if rc not in (0, None):
-                    caught, secs = "%s (fuzzing)" % h, time.time() - t0
+                    if not caught:
+                        caught, secs = "%s (fuzzing)" % h, time.time() - t0
+                    else:  # --fuzz-all: how long the harness alone needed
+                        caught += ", %s (fuzzing: %.1f s)" % (h, time.time() - t1)
+                elif caught:
+                    caught += ", %s (fuzzing: not in %d s)" % (h, a.seconds)
         finally:
             with open(path, "w") as f:
                 f.write(orig)
@@ -235,9 +325,9 @@ def main():
     build_all("restored")
 
     w = max(len(r[0]) for r in rows) if rows else 6
-    print("%-*s  %-32s %8s" % (w, "mutant", "caught by", "seconds"))
+    print("%-*s  %8s  %s" % (w, "mutant", "seconds", "caught by"))
     for r in rows:
-        print("%-*s  %-32s %8s" % (w, r[0], r[1], r[2]))
+        print("%-*s  %8s  %s" % (w, r[0], r[2], r[1]))
     if a.keep:
         print("copy kept in", tmp)
     else:
