@@ -117,11 +117,14 @@ static int check_string_order(vctx *v, size_t start) {
   st_strtab t;
   if (st_strtab_init(&t, v->alloc)) return -1;
   uint64_t max_seed = 0, first_new = 0;
+  int err = 0;
   for (size_t i = 0; i < v->nrecs; i++) {
     const vrec *r = &v->recs[i];
     if (r->kind != VK_STRING) continue;
     if (i < start) {
-      st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len);
+      if (st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len) ==
+          ST_ENC_E_NOMEM)
+        err = -1; /* ST_ENC_E_DUP / E_PARAM: a repeated or empty string, looked up as before */
       if (r->id > max_seed) max_seed = r->id;
     } else if (!first_new) {
       first_new = r->id;
@@ -130,7 +133,6 @@ static int check_string_order(vctx *v, size_t start) {
   st_strtab_set_next_id(&t, first_new ? first_new : max_seed + 1);
   seq_ent *E = NULL, *F = NULL;
   size_t ne = 0, nf = 0, ce = 0, cf = 0;
-  int err = 0;
   for (size_t i = start; i < v->nrecs && !err; i++) {
     const vrec *r = &v->recs[i];
     if (r->kind == VK_STRING) {
@@ -293,14 +295,17 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
     const vrec *r = &v->recs[i];
     if (r->kind != VK_STRING) continue;
     if (i < start) {
-      st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len);
+      if (st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len) ==
+          ST_ENC_E_NOMEM)
+        err = 1;
       if (r->id > max_seed) max_seed = r->id;
     } else if (!first_new) {
       first_new = r->id;
     }
   }
   st_strtab_set_next_id(&t, first_new ? first_new : max_seed + 1);
-  if (!err) err = st_dumper_init(&d, &dc, &b, &t, v->alloc) != ST_ENC_OK;
+  int have_d = !err && st_dumper_init(&d, &dc, &b, &t, v->alloc) == ST_ENC_OK;
+  if (!have_d) err = 1;
   uint8_t fb[1 + ST_VARINT_MAX];
   fb[0] = ST_EV_FREQUENCY;
   size_t flen = 1 + st_varint_put(fb + 1, v->recs[freq].a);
@@ -321,7 +326,8 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
       if (id && !stv_string(v, 0, id, &len)) {
         uint8_t ph[10];
         const char *name = model_name(v, id, ph, &len);
-        st_strtab_seed(&t, id, name, len); /* ST_ENC_E_DUP for the second frame naming it */
+        /* ST_ENC_E_DUP for the second frame naming it */
+        if (st_strtab_seed(&t, id, name, len) == ST_ENC_E_NOMEM) err = 1;
       }
     }
   }
@@ -351,7 +357,7 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
     stv_diff(v, ST_VD_BYTES, v->recs[start].off, "the reference cannot write this region at "
              "capacity %llu: %s", (unsigned long long)cap, st_enc_status_str(s));
   }
-  if (!err) st_dumper_free(&d);
+  if (have_d) st_dumper_free(&d); /* also when the placeholder array below failed */
   st_strtab_free(&t);
   v->alloc->realloc(v->alloc->ctx, mem, (size_t)cap, 0);
   int nomem = out.nomem || s == ST_ENC_E_NOMEM;

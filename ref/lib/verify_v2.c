@@ -184,16 +184,18 @@ static int check_order(vctx *v, uint64_t gen, const batch_list *strs, const batc
   st_strtab t;
   if (st_strtab_init(&t, v->alloc)) return -1;
   st_strtab_set_v2(&t);
+  int err = 0;
   for (size_t k = 0; k < strs->n; k++)
     for (size_t i = strs->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH; i++) {
       const vrec *r = &v->recs[i];
       uint64_t have;
       if (r->kind == VK_STRING && r->id < dump_first && r->str_len &&
-          !st_strtab_find(&t, (const char *)v->data + r->str_off, (size_t)r->str_len, &have))
-        st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len);
+          !st_strtab_find(&t, (const char *)v->data + r->str_off, (size_t)r->str_len, &have) &&
+          st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len) ==
+              ST_ENC_E_NOMEM)
+        err = -1;
     }
   st_strtab_set_next_id(&t, dump_first);
-  int err = 0;
   for (size_t k = 0; k < stks->n && !err; k++)
     for (size_t i = stks->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH && !err; i++) {
       const vrec *r = &v->recs[i];
