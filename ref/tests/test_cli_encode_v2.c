@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "st_test_cli.h"
 
@@ -84,6 +85,9 @@ static void test_encode_v2_refusals(void **state) {
        "footer: record too big for an empty buffer of this capacity"},
       {"header 1.23\nbuf-size 64\nsym 0x10 main.main /a.go 7\nstack big 0x10 0x10 0x10\n", {NULL},
        1, 4, "dump of stack 1: record too big for an empty buffer of this capacity"},
+      /* v1 has neither statement. */
+      {"batch 1 1\ngeneration\n", {NULL}, 1, 2, "unknown statement 'generation'"},
+      {"cpusample 1 2 3 4 0\n", {NULL}, 1, 1, "unknown statement 'cpusample'"},
   };
   run_bad(cases, sizeof cases / sizeof cases[0]);
   stt_cli_result r;
@@ -117,6 +121,26 @@ static void test_encode_output_fails(void **state) {
   assert_int_equal(r.rc, 2);
   assert_string_equal(r.err, "stacktab: /dev/full: No space left on device\n");
   stt_cli_result_free(&r);
+  stt_temps_cleanup(NULL);
+}
+
+/* Standard output that cannot be written: exit 2, named <stdout>. */
+static void test_encode_stdout_fails(void **state) {
+  (void)state;
+  const char *p = stt_temp_with("header 1.23\nbatch 0 1\nHeapAlloc +1 5\n", 36);
+  const char *err = stt_temp_with("", 0);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "'%s' encode '%s' >/dev/full 2>'%s'", ST_CLI_PATH, p, err);
+  int st = system(cmd);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 2);
+  size_t n;
+  char *e = (char *)stt_read_file(err, &n);
+  assert_non_null(e);
+  const char want[] = "stacktab: <stdout>: No space left on device\n";
+  assert_int_equal(n, sizeof want - 1);
+  assert_memory_equal(e, want, n);
+  free(e);
   stt_temps_cleanup(NULL);
 }
 
@@ -243,6 +267,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_encode_v2_refusals),
       cmocka_unit_test(test_encode_output_fails),
+      cmocka_unit_test(test_encode_stdout_fails),
       cmocka_unit_test(test_encode_v2_good),
       cmocka_unit_test(test_encode_v2_long_list),
   };
