@@ -307,11 +307,45 @@ static void test_v2_refused_calls(void **s) {
   stt_free(&b);
 }
 
+/* end_ticks: the first batch of a generation's end gets it when it is past every time written,
+ * else one past the latest time. 1.22: the frequency batch comes first, at 16: 01 V(gen 1)
+ * V(2^64-1) V(time). */
+static void test_v2_end_ticks(void **s) {
+  (void)s;
+  static const uint64_t ends[] = {1000, 3};
+  static const uint8_t want_time[2][2] = {{0xe8, 0x07}, {0x07, 0x00}};
+  for (int k = 0; k < 2; k++) {
+    stt_bytes b = {0};
+    st_writer_config c;
+    st_writer_config_default(&c);
+    c.version = ST_VER_1_22;
+    c.end_ticks = ends[k];
+    c.symbolize = sym;
+    c.write = plain_write;
+    c.write_user = &b;
+    st_writer w;
+    assert_int_equal(st_writer_init(&w, &c), ST_ENC_OK);
+    assert_int_equal(st_writer_batch(&w, 1, 5), ST_ENC_OK);
+    uint64_t a = 7;
+    assert_int_equal(st_writer_event(&w, ST_EV2_HEAP_ALLOC, 6, &a, 1, NULL), ST_ENC_OK);
+    assert_int_equal(st_writer_finish(&w), ST_ENC_OK);
+    st_writer_free(&w);
+    static const uint8_t head[] = {0x01, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0x01};
+    assert_memory_equal(b.p + 16, head, sizeof head);
+    /* 1000 = e8 07; 3 is not past 6: 7. */
+    assert_memory_equal(b.p + 16 + sizeof head, want_time[k], k == 0 ? 2 : 1);
+    decode_strictly(&b);
+    stt_free(&b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v2_config),
       cmocka_unit_test(test_v2_refused_calls),
       cmocka_unit_test(test_v2_sync_batch_output_fails),
+      cmocka_unit_test(test_v2_end_ticks),
       cmocka_unit_test(test_v2_alloc_failure_every_call),
       cmocka_unit_test(test_v2_output_failure_every_call),
   };
