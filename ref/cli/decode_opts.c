@@ -16,7 +16,7 @@ const char st_opt_decoder_help[] =
     "                         bytes after EvBatch's; v2 65504 bytes, batch header included)\n"
     "  --max-strings=N        string table limit, count (default 1048576)\n"
     "  --max-string-bytes=N   string table limit, bytes (default 33554432)\n"
-    "  --max-stacks=N         stack-ID table limit (default 1048576)\n"
+    "  --max-stacks=N         stack-ID table limit (default 67108864)\n"
     "  --chunk-size=N         bytes per push into the decoder (default 65536; any gives the\n"
     "                         same result)\n";
 

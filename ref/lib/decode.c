@@ -166,6 +166,7 @@ static int check_header(st_decoder *d, const uint8_t *h) {
   memset(d->allowed, 0, sizeof d->allowed);
   if (format == 1) {
     for (unsigned t = 0; t < 64; t++) d->allowed[t] = (uint8_t)st_event_allowed(t, ver);
+    sti_v1_fast_init(d);
     return 0;
   }
   /* v2 event batches: the timed events of the version. Go mode reads 1.22 traces with Go
@@ -175,6 +176,7 @@ static int check_header(st_decoder *d, const uint8_t *h) {
     const st_event2_desc *e = st_event2_describe(t);
     d->allowed[t] = (uint8_t)(e && e->timed && e->min_ver <= table);
   }
+  sti_v2_fast_init(d);
   return 0;
 }
 
@@ -187,7 +189,7 @@ void st_decode_config_default(st_decode_config *cfg) {
   cfg->buf_size_v2 = ST_V2_DEFAULT_BUF_SIZE;
   cfg->limits.max_string_bytes = 32u << 20;
   cfg->limits.max_strings = 1u << 20;
-  cfg->limits.max_stacks = 1u << 20;
+  cfg->limits.max_stacks = 1u << 26;
   cfg->limits.max_hold_bytes = 64u << 20;
 }
 
@@ -270,6 +272,11 @@ static st_status feed(st_decoder *d, const uint8_t *p, size_t n, int eof) {
       continue;
     }
     if (n == 0) return current(d);
+    {
+      size_t k = d->format == 1 ? sti_v1_fast(d, p, n) : sti_v2_fast(d, p, n);
+      p += k;
+      n -= k;
+    }
     int r = step(d, p, n, 0, &used, &need, &err);
     if (r == R_FATAL) return fail(d, err);
     if (r == R_NEED) {

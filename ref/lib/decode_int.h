@@ -42,8 +42,12 @@ void sti_parse_init(sti_parse *P, const uint8_t *p, size_t avail, int eof);
 
 /* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
 static inline size_t sti_short_varint(const uint8_t *q, uint64_t *v) {
-  uint64_t x = 0;
-  for (size_t i = 0; i < ST_VARINT_MAX - 1; i++) {
+  if (q[0] < 0x80) { /* most varints of a trace are one byte */
+    *v = q[0];
+    return 1;
+  }
+  uint64_t x = q[0] & 0x7f;
+  for (size_t i = 1; i < ST_VARINT_MAX - 1; i++) {
     x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
     if (!(q[i] & 0x80)) {
       *v = x;
@@ -100,9 +104,23 @@ int sti_is_header(const sti_parse *P);
 const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len);
 /* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
-/* The stack-ID table entry of id, created when absent; NULL past the limit (reported) or when
- * memory ran out (*nomem set). */
-uint64_t *sti_stack_entry(st_decoder *d, uint64_t off, uint64_t id, int *nomem);
+/* Stack IDs: dense IDs (up to STI_DENSE_MAX) in a bitset, others in d->stacks. */
+#define STI_DENSE_MAX ((uint64_t)1 << 26)
+/* Defines stack id (nonzero) seen at off; *dup when it was defined already. 0, -1 (a limit,
+ * reported) or -2 (no memory). */
+int sti_stack_define(st_decoder *d, uint64_t off, uint64_t id, int *dup);
+/* Notes a reference to stack id (nonzero) at off, keeping the first one of an ID not defined
+ * yet. 0, -1 (a limit, reported) or -2 (no memory). */
+int sti_stack_ref_slow(st_decoder *d, uint64_t off, uint64_t id);
+static inline int sti_stack_ref(st_decoder *d, uint64_t off, uint64_t id) {
+  size_t w = 2 * (size_t)(id / 64);
+  /* Known already (defined, or referenced before): nothing to record. */
+  if (id <= STI_DENSE_MAX && w < d->stack_words &&
+      ((d->stack_bits[w] | d->stack_bits[w + 1]) >> (id & 63) & 1))
+    return 0;
+  return sti_stack_ref_slow(d, off, id);
+}
+int sti_stack_is_defined(const st_decoder *d, uint64_t id);
 /* Records that the event at off names `id` before its definition: keeps the first offset per
  * ID in m. 0, -1 (limit, reported) or -2 (no memory). */
 int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int strings_limit);
@@ -133,6 +151,37 @@ int sti_v1_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
                 size_t *need, st_status *err);
 int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *used,
                 size_t *need, st_status *err);
+/* v1: the per-type table of the fast path (after the header), and the fast path itself:
+ * commits the ordinary events at the start of p[0..n) that need no check beyond framing and
+ * returns their bytes (0 when the next event is for the general path). */
+void sti_v1_fast_init(st_decoder *d);
+size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n);
+/* The fast paths read 8 bytes as one little-endian word to find varint ends (GCC/Clang on
+ * little-endian targets; -DST_NO_SWAR turns it off); elsewhere a byte loop alone. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    !defined(ST_NO_SWAR)
+#define STI_SWAR 1
+#else
+#define STI_SWAR 0
+#endif
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
+/* v2: the same for the timed events of an event batch. */
+void sti_v2_fast_init(st_decoder *d);
+size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n);
+#define STI_STR_KNOWN_MAX 4096u
+static inline void sti_str_known_set(st_decoder *d, uint64_t id) {
+  if (id < STI_STR_KNOWN_MAX) d->str_known[id / 64] |= 1ull << (id % 64);
+}
+/* 1 when the fast path may skip stack id: known already. */
+static inline int sti_stack_known(const st_decoder *d, uint64_t id) {
+  size_t w = 2 * (size_t)(id / 64);
+  return id <= STI_DENSE_MAX && w < d->stack_words &&
+         ((d->stack_bits[w] | d->stack_bits[w + 1]) >> (id & 63) & 1);
+}
 /* Parses held bytes again and fills P->ev (no diagnostics, no table changes); R_OK or not. */
 int sti_v1_reparse(st_decoder *d, sti_parse *P, uint64_t off);
 int sti_v2_reparse(st_decoder *d, sti_parse *P, uint64_t off, int kind);

@@ -246,24 +246,18 @@ static int commit_stack(st_decoder *d, sti_parse *P) {
     sti_report(d, ST_RULE_STACK_ID_ZERO, off, "EvStack has ID 0 (reserved for no stack)");
     return 0;
   }
-  int nomem = 0;
-  uint64_t *e = sti_stack_entry(d, off, ev->stack_id, &nomem);
-  if (!e) return nomem ? -2 : -1;
-  if (*e & STI_STACK_DEFINED)
+  int dup;
+  int r = sti_stack_define(d, off, ev->stack_id, &dup);
+  if (r != 0) return r;
+  if (dup)
     sti_reportf(d, ST_RULE_STACK_DUP_ID, off, "EvStack ID %llu is already defined",
                 (unsigned long long)ev->stack_id);
-  *e |= STI_STACK_DEFINED;
   return 0;
 }
 
 static int reference_stack(st_decoder *d, uint64_t off, uint64_t id) {
   if (id == 0 || d->cfg.mode != ST_MODE_STRICT) return 0;
-  int nomem = 0;
-  uint64_t *e = sti_stack_entry(d, off, id, &nomem);
-  if (!e) return nomem ? -2 : -1;
-  if (!(*e & (STI_STACK_DEFINED | STI_STACK_REFERENCED)))
-    *e |= STI_STACK_REFERENCED | (off & STI_STACK_OFF_MASK);
-  return 0;
+  return sti_stack_ref(d, off, id);
 }
 
 static int commit_ordinary(st_decoder *d, sti_parse *P) {
@@ -357,6 +351,148 @@ int sti_v1_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
   d->off += P.pos;
   *used = P.pos;
   return R_OK;
+}
+
+/* ---- the fast path ----
+ * Most of a real trace is small ordinary events (ProcStart, GoSched, GoStart, ...): a type
+ * byte and 1-5 short varints. While at least FAST_MARGIN bytes are buffered, such an event is
+ * framed and committed here with what the general path would do for it and nothing else:
+ * allowed type, the argument count the event must have, varints of at most 9 bytes (no
+ * overflow possible), a stack reference to an ID already known, inside a batch, not holding.
+ * Anything else (strings, stacks, batches, frequency, UserLog, a new stack ID, any rule that
+ * would fire) stops the loop before that event and the general path takes it, so both give
+ * the same events and diagnostics at the same offsets. */
+#define FAST_MARGIN 128u /* type byte + 10-byte length + 8 ten-byte arguments, with room */
+/* fast[byte]: the argument count (inline form: it matches the byte's count field), and
+ * whether the event is length-prefixed, has a stack argument last, or is GoCreate. */
+enum { FAST_NARGS = 0x0f, FAST_LEN = 0x10, FAST_STACK = 0x40, FAST_CREATE = 0x80 };
+
+void sti_v1_fast_init(st_decoder *d) {
+  memset(d->fast, 0, sizeof d->fast);
+  for (unsigned b = 0; b < 256; b++) {
+    unsigned t = b & 0x3f, field = b >> 6;
+    const st_event_desc *e = t < ST_EV_COUNT ? st_event_describe(t) : NULL;
+    if (!d->allowed[t] || !e || e->nargs == 0 || e->nargs > ST_MAX_ARGS || b == 'g') continue;
+    if (t == ST_EV_BATCH || t == ST_EV_FREQUENCY || t == ST_EV_STACK || t == ST_EV_STRING ||
+        t == ST_EV_USER_LOG)
+      continue;
+    if (field < 3 && field + 1 != e->nargs) continue; /* EVENT-NARGS: the general path */
+    d->fast[b] = (uint8_t)(e->nargs | (field == 3 ? FAST_LEN : 0) |
+                              (e->has_stack ? FAST_STACK : 0) |
+                              (t == ST_EV_GO_CREATE ? FAST_CREATE : 0));
+  }
+}
+
+/* 1 when a reference to id needs nothing recorded (0, go mode, or an ID already known). */
+static inline int ref_known(const st_decoder *d, int strict, uint64_t id) {
+  if (id == 0 || !strict) return 1;
+  size_t w = 2 * (size_t)(id / 64);
+  return id <= STI_DENSE_MAX && w < d->stack_words &&
+         ((d->stack_bits[w] | d->stack_bits[w + 1]) >> (id & 63) & 1);
+}
+
+/* The loop, specialised by the compiler for each (callback, strict) pair: with constant
+ * flags, the arguments stay in registers when nobody looks at the event. */
+FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t n, const int with_cb,
+                             const int strict) {
+  const uint8_t *const tab = d->fast;
+  st_event ev;
+  if (with_cb) {
+    memset(&ev, 0, sizeof ev);
+    ev.version = d->version;
+    ev.format = 1;
+  }
+  const uint8_t *q = p;
+  const uint8_t *const end = p + (n - FAST_MARGIN);
+  while (q <= end) {
+    const unsigned f = tab[q[0]];
+    if (!f) break;
+    const unsigned na = f & FAST_NARGS;
+    uint64_t a[ST_MAX_ARGS];
+    size_t w = 1, k, lw = 0;
+    uint64_t len = 0;
+    if (!(f & FAST_LEN)) {
+#if STI_SWAR
+      /* The next 8 bytes at once: a byte below 0x80 ends a varint; the na-th such byte ends
+       * the event. Only the stack argument's value is needed unless there is a callback. */
+      uint64_t x;
+      memcpy(&x, q + 1, sizeof x);
+      uint64_t m = ~x & 0x8080808080808080ull, prev = m;
+      switch (na) { /* inline events have 1..3 arguments: drop the first na - 1 ends */
+        case 3: m &= m - 1; /* fall through */
+        case 2: prev = m; m &= m - 1; break;
+        default: break;
+      }
+      if (m && !with_cb) {
+        const unsigned last = (unsigned)__builtin_ctzll(m) >> 3;
+        w = 2 + last;
+        if (strict && (f & FAST_STACK)) {
+          unsigned i = na == 1 ? 0 : ((unsigned)__builtin_ctzll(prev) >> 3) + 1;
+          uint64_t v = 0;
+          for (unsigned sh = 0; i <= last; i++, sh += 7) v |= (uint64_t)(q[1 + i] & 0x7f) << sh;
+          a[na - 1] = v; /* GoCreate (4 arguments) is never inline: not here */
+        }
+        goto framed;
+      }
+#endif
+      unsigned i = 0;
+      do {
+        if (q[w] < 0x80) {
+          a[i] = q[w++];
+        } else {
+          if (!(k = sti_short_varint(q + w, &a[i]))) goto out;
+          w += k;
+        }
+      } while (++i < na);
+    } else {
+      if (!(lw = sti_short_varint(q + 1, &len)) || len > (uint64_t)na * ST_VARINT_MAX) break;
+      w += lw;
+      const size_t stop = w + (size_t)len;
+      unsigned i = 0;
+      while (w < stop) {
+        if (i == na || !(k = sti_short_varint(q + w, &a[i]))) goto out;
+        w += k;
+        i++;
+      }
+      if (w != stop || i != na) break;
+    }
+#if STI_SWAR
+  framed:
+#endif
+    if (strict && (f & (FAST_STACK | FAST_CREATE))) {
+      if ((f & FAST_STACK) && !ref_known(d, strict, a[na - 1])) break;
+      if ((f & FAST_CREATE) && !ref_known(d, strict, a[2])) break;
+    }
+    if (with_cb) {
+      ev.off = d->off + (uint64_t)(q - p);
+      ev.size = w;
+      ev.type = (uint8_t)(q[0] & 0x3f);
+      ev.field = (uint8_t)(q[0] >> 6);
+      ev.has_len = (f & FAST_LEN) != 0;
+      ev.len_width = (uint8_t)lw;
+      ev.len = len;
+      ev.nargs = (uint8_t)na;
+      for (unsigned i = 0; i < na; i++) ev.args[i] = a[i];
+      d->cfg.on_event(d->cfg.user, &ev);
+    }
+    q += w;
+  }
+out:
+  return (size_t)(q - p);
+}
+
+size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n) {
+  if (n < FAST_MARGIN || !d->seen_batch || d->hold.active) return 0;
+  const int strict = d->cfg.mode == ST_MODE_STRICT;
+  size_t used = d->cfg.on_event ? (strict ? fast_loop(d, p, n, 1, 1) : fast_loop(d, p, n, 1, 0))
+                                : (strict ? fast_loop(d, p, n, 0, 1) : fast_loop(d, p, n, 0, 0));
+  if (used) {
+    /* Every byte consumed was an ordinary event of the open batch. */
+    d->at_batch_start = 0;
+    d->batch_bytes += used;
+    d->off += used;
+  }
+  return used;
 }
 
 int sti_v1_reparse(st_decoder *d, sti_parse *P, uint64_t off) {

@@ -274,7 +274,9 @@ static int commit_string(st_decoder *d, const st_event *ev) {
                 (unsigned long long)ev->str_id, (unsigned long long)d->gen);
     return 0;
   }
-  return sti_string_put(d, ev->off, ev->str_id, ev->str, ev->str_len);
+  int r = sti_string_put(d, ev->off, ev->str_id, ev->str, ev->str_len);
+  if (r == 0) sti_str_known_set(d, ev->str_id);
+  return r;
 }
 
 static int commit_stack(st_decoder *d, st_event *ev) {
@@ -316,8 +318,10 @@ static int commit_timed(st_decoder *d, const st_event *ev) {
     uint64_t id = ev->args[i];
     if (desc->stack_args & (1u << i))
       r = reference_stack(d, ev->off, id);
-    else if ((desc->string_args & (1u << i)) && id && !st_idmap_find(&d->strings, id))
+    else if ((desc->string_args & (1u << i)) && id && !st_idmap_find(&d->strings, id)) {
       r = sti_pend_ref(d, &d->pend_event_strings, ev->off, id, 1);
+      if (r == 0) sti_str_known_set(d, id);
+    }
     if (r != 0) return r;
   }
   return 0;
@@ -434,6 +438,100 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
   d->off += P.pos;
   *used = P.pos;
   return R_OK;
+}
+
+/* ---- the fast path ----
+ * The timed events of an event batch, framed and committed here while they need nothing
+ * beyond what the general path would do for them: an allowed type, short varints, the event
+ * inside its batch, stack IDs already known, string IDs defined or already waiting (below
+ * STI_STR_KNOWN_MAX), not holding. Anything else stops the loop before that event and the
+ * general path takes it, with every check. */
+#define FAST_MARGIN 64u /* type byte + 5 ten-byte arguments, with room */
+enum { FAST_NARGS = 0x0f, FAST_STACK = 0x40, FAST_STRING = 0x80 };
+
+void sti_v2_fast_init(st_decoder *d) {
+  memset(d->fast, 0, sizeof d->fast);
+  for (unsigned b = 0; b < 256; b++) {
+    const st_event2_desc *e = st_event2_describe(b);
+    if (!d->allowed[b] || !e || e->nargs == 0 || e->nargs > 5) continue;
+    d->fast[b] = (uint8_t)(e->nargs | (e->stack_args ? FAST_STACK : 0) |
+                           (e->string_args ? FAST_STRING : 0));
+    d->fast_stack_args[b] = e->stack_args;
+    d->fast_string_args[b] = e->string_args;
+  }
+}
+
+FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t lim, uint64_t *timed,
+                             const int with_cb) {
+  st_event ev;
+  if (with_cb) {
+    memset(&ev, 0, sizeof ev);
+    ev.version = d->version;
+    ev.format = 2;
+    ev.gen = d->gen;
+    ev.batch_off = d->batch_off;
+    ev.batch_m = d->batch_m;
+  }
+  const uint8_t *q = p;
+  const uint8_t *const end = p + (lim - FAST_MARGIN);
+  uint64_t count = 0;
+  while (q <= end) {
+    const unsigned f = d->fast[q[0]];
+    if (!f) break;
+    const unsigned na = f & FAST_NARGS;
+    uint64_t a[8];
+    size_t w = 1, k;
+    for (unsigned i = 0; i < na; i++) {
+      if (q[w] < 0x80) {
+        a[i] = q[w++];
+      } else {
+        if (!(k = sti_short_varint(q + w, &a[i]))) goto out;
+        w += k;
+      }
+    }
+    if (f & FAST_STACK) {
+      unsigned m = d->fast_stack_args[q[0]];
+      for (unsigned i = 0; m; i++, m >>= 1)
+        if ((m & 1) && a[i] && !sti_stack_known(d, a[i])) goto out;
+    }
+    if (f & FAST_STRING) {
+      unsigned m = d->fast_string_args[q[0]];
+      for (unsigned i = 0; m; i++, m >>= 1) {
+        uint64_t id = a[i];
+        if ((m & 1) && id &&
+            (id >= STI_STR_KNOWN_MAX || !(d->str_known[id / 64] >> (id % 64) & 1)))
+          goto out;
+      }
+    }
+    count++;
+    if (with_cb) {
+      ev.off = d->off + (uint64_t)(q - p);
+      ev.size = w;
+      ev.type = q[0];
+      ev.nargs = (uint8_t)na;
+      for (unsigned i = 0; i < na; i++) ev.args[i] = a[i];
+      d->cfg.on_event(d->cfg.user, &ev);
+    }
+    q += w;
+  }
+out:
+  *timed = count;
+  return (size_t)(q - p);
+}
+
+size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n) {
+  if (!d->in_batch || d->batch_kind != K_EVENTS || d->hold.active) return 0;
+  size_t lim = n < d->batch_left ? n : (size_t)d->batch_left;
+  if (lim < FAST_MARGIN) return 0;
+  uint64_t timed;
+  size_t used = d->cfg.on_event ? fast_loop(d, p, lim, &timed, 1) : fast_loop(d, p, lim, &timed, 0);
+  if (used) {
+    d->gen_timed += timed;
+    d->batch_left -= used;
+    d->in_batch = d->batch_left > 0;
+    d->off += used;
+  }
+  return used;
 }
 
 int sti_v2_reparse(st_decoder *d, sti_parse *P, uint64_t off, int kind) {

@@ -46,17 +46,166 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
   return 0;
 }
 
-uint64_t *sti_stack_entry(st_decoder *d, uint64_t off, uint64_t id, int *nomem) {
+/* ---- stack IDs ----
+ * Dense IDs (1..STI_DENSE_MAX) live in a bitset, two bits each; the rare sparse IDs above in
+ * the `stacks` map (flags and first-reference offset), capped at STI_SPARSE_MAX entries. The
+ * first-reference offsets of dense IDs go to an append-only log instead of a table: the
+ * runtime numbers stacks in first-use order, so an entry is usually 2-4 bytes. */
+#define STI_SPARSE_MAX (1u << 20)
+#define STI_REF_LOG_MAX ((size_t)32 << 20)
+
+static int stack_limit(st_decoder *d, uint64_t off) {
+  if (d->stack_count + 1 > d->cfg.limits.max_stacks) {
+    sti_reportf(d, ST_RULE_LIMIT_STACKS, off, "stack-ID table limit reached: %llu stack IDs",
+                (unsigned long long)d->stack_count);
+    return -1;
+  }
+  return 0;
+}
+
+/* Makes the bitset cover id (<= STI_DENSE_MAX). 0 or -2. */
+static int stack_cover(st_decoder *d, uint64_t id) {
+  size_t need = 2 * (size_t)(id / 64 + 1);
+  if (need <= d->stack_words) return 0;
+  size_t n = d->stack_words ? 2 * d->stack_words : 64;
+  if (n < need) n = need;
+  size_t max = 2 * (size_t)(STI_DENSE_MAX / 64 + 1);
+  if (n > max) n = max;
+  const st_alloc *a = d->cfg.alloc;
+  uint64_t *nb = a->realloc(a->ctx, d->stack_bits, d->stack_words * sizeof *nb, n * sizeof *nb);
+  if (!nb) return -2;
+  memset(nb + d->stack_words, 0, (n - d->stack_words) * sizeof *nb);
+  d->stack_bits = nb;
+  d->stack_words = n;
+  return 0;
+}
+
+static size_t put_uvarint(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+static uint64_t get_uvarint(const uint8_t *p, size_t *pos) {
+  uint64_t v = 0;
+  for (unsigned s = 0;; s += 7) {
+    uint8_t b = p[(*pos)++];
+    v |= (uint64_t)(b & 0x7f) << s;
+    if (!(b & 0x80)) return v;
+  }
+}
+
+/* Logs the first reference of dense id at off. 0, -1 (limit, reported) or -2. */
+static int ref_log_add(st_decoder *d, uint64_t off, uint64_t id) {
+  if (d->ref_log_cap - d->ref_log_len < 2 * ST_VARINT_MAX) {
+    if (d->ref_log_cap >= STI_REF_LOG_MAX) {
+      sti_reportf(d, ST_RULE_LIMIT_STACKS, off,
+                  "stack-ID table limit reached: %llu stack IDs (%zu bytes of references "
+                  "waiting for their stacks)", (unsigned long long)d->stack_count,
+                  d->ref_log_len);
+      return -1;
+    }
+    size_t n = d->ref_log_cap ? 2 * d->ref_log_cap : 4096;
+    const st_alloc *a = d->cfg.alloc;
+    uint8_t *nl = a->realloc(a->ctx, d->ref_log, d->ref_log_cap, n);
+    if (!nl) return -2;
+    d->ref_log = nl;
+    d->ref_log_cap = n;
+  }
+  uint64_t dz = id - d->ref_log_id;
+  dz = (dz << 1) ^ (uint64_t)-(int64_t)(dz >> 63); /* zigzag of the signed delta */
+  d->ref_log_len += put_uvarint(d->ref_log + d->ref_log_len, dz);
+  d->ref_log_len += put_uvarint(d->ref_log + d->ref_log_len, off - d->ref_log_off);
+  d->ref_log_id = id;
+  d->ref_log_off = off;
+  return 0;
+}
+
+/* The sparse entry of id, created when absent; NULL past a limit (reported) or out of
+ * memory (*nomem). */
+static uint64_t *sparse_entry(st_decoder *d, uint64_t off, uint64_t id, int *nomem) {
   uint64_t *v = st_idmap_find(&d->stacks, id);
   if (v) return v;
-  if (d->stacks.count + 1 > d->cfg.limits.max_stacks) {
-    sti_reportf(d, ST_RULE_LIMIT_STACKS, off, "stack-ID table limit reached: %llu stack IDs",
-                (unsigned long long)d->stacks.count);
+  if (stack_limit(d, off) != 0) return NULL;
+  if (d->stacks.count >= STI_SPARSE_MAX) {
+    sti_reportf(d, ST_RULE_LIMIT_STACKS, off,
+                "stack-ID table limit reached: %llu stack IDs (%llu of them sparse, above %llu)",
+                (unsigned long long)d->stack_count, (unsigned long long)d->stacks.count,
+                (unsigned long long)STI_DENSE_MAX);
     return NULL;
   }
   v = st_idmap_insert(&d->stacks, d->cfg.alloc, id, 0);
   if (!v) *nomem = 1;
+  else d->stack_count++;
   return v;
+}
+
+int sti_stack_define(st_decoder *d, uint64_t off, uint64_t id, int *dup) {
+  *dup = 0;
+  if (id > STI_DENSE_MAX) {
+    int nomem = 0;
+    uint64_t *e = sparse_entry(d, off, id, &nomem);
+    if (!e) return nomem ? -2 : -1;
+    *dup = (*e & STI_STACK_DEFINED) != 0;
+    *e |= STI_STACK_DEFINED;
+    return 0;
+  }
+  uint64_t m = 1ull << (id & 63);
+  size_t w = 2 * (size_t)(id / 64);
+  if (w >= d->stack_words || !((d->stack_bits[w] | d->stack_bits[w + 1]) & m)) {
+    if (stack_limit(d, off) != 0) return -1;
+    if (stack_cover(d, id) != 0) return -2;
+    d->stack_count++;
+  }
+  *dup = (d->stack_bits[w] & m) != 0;
+  d->stack_bits[w] |= m;
+  return 0;
+}
+
+int sti_stack_ref_slow(st_decoder *d, uint64_t off, uint64_t id) {
+  if (id > STI_DENSE_MAX) {
+    int nomem = 0;
+    uint64_t *e = sparse_entry(d, off, id, &nomem);
+    if (!e) return nomem ? -2 : -1;
+    if (!(*e & (STI_STACK_DEFINED | STI_STACK_REFERENCED)))
+      *e |= STI_STACK_REFERENCED | (off & STI_STACK_OFF_MASK);
+    return 0;
+  }
+  uint64_t m = 1ull << (id & 63);
+  size_t w = 2 * (size_t)(id / 64);
+  if (w < d->stack_words && ((d->stack_bits[w] | d->stack_bits[w + 1]) & m)) return 0;
+  if (stack_limit(d, off) != 0) return -1;
+  if (stack_cover(d, id) != 0) return -2;
+  int r = ref_log_add(d, off, id);
+  if (r != 0) return r;
+  d->stack_count++;
+  d->stack_bits[w + 1] |= m;
+  return 0;
+}
+
+int sti_stack_is_defined(const st_decoder *d, uint64_t id) {
+  if (id > STI_DENSE_MAX) {
+    const uint64_t *e = st_idmap_find(&d->stacks, id);
+    return e && (*e & STI_STACK_DEFINED);
+  }
+  size_t w = 2 * (size_t)(id / 64);
+  return w < d->stack_words && (d->stack_bits[w] >> (id & 63) & 1);
+}
+
+static void stacks_clear(st_decoder *d) {
+  const st_alloc *a = d->cfg.alloc;
+  if (d->stack_bits) a->realloc(a->ctx, d->stack_bits, d->stack_words * sizeof *d->stack_bits, 0);
+  if (d->ref_log) a->realloc(a->ctx, d->ref_log, d->ref_log_cap, 0);
+  d->stack_bits = NULL;
+  d->ref_log = NULL;
+  d->stack_words = d->ref_log_len = d->ref_log_cap = 0;
+  d->ref_log_id = d->ref_log_off = 0;
+  d->stack_count = 0;
+  st_idmap_free(&d->stacks, a);
 }
 
 int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int strings_limit) {
@@ -96,6 +245,36 @@ void sti_report_undefined_stacks(st_decoder *d) {
       first_id = d->stacks.keys[i];
     }
   }
+  /* Dense IDs: referenced and never defined, counted from the bits; the first such reference
+   * from the log (in file order: the first entry not defined, and same-offset ties). */
+  uint64_t dense = 0;
+  for (size_t w = 0; w < d->stack_words; w += 2) {
+    uint64_t u = d->stack_bits[w + 1] & ~d->stack_bits[w];
+    while (u) {
+      u &= u - 1;
+      dense++;
+    }
+  }
+  if (dense) {
+    uint64_t id = 0, o = 0, hit_off = 0, hit_id = 0;
+    int hit = 0;
+    for (size_t pos = 0; pos < d->ref_log_len;) {
+      uint64_t z = get_uvarint(d->ref_log, &pos);
+      id += (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
+      o += get_uvarint(d->ref_log, &pos);
+      if (hit && o != hit_off) break;
+      if (!sti_stack_is_defined(d, id) && (!hit || id < hit_id)) {
+        hit = 1;
+        hit_off = o;
+        hit_id = id;
+      }
+    }
+    if (hit && (count == 0 || hit_off < first_off || (hit_off == first_off && hit_id < first_id))) {
+      first_off = hit_off;
+      first_id = hit_id;
+    }
+    count += dense;
+  }
   if (count)
     sti_reportf(d, ST_RULE_STACK_UNDEFINED, first_off,
                 "event refers to stack %llu, which the %s never defines (%llu undefined stack "
@@ -127,7 +306,8 @@ void sti_tables_clear(st_decoder *d) {
   d->arena = NULL;
   d->arena_len = d->arena_cap = 0;
   st_idmap_free(&d->strings, a);
-  st_idmap_free(&d->stacks, a);
+  stacks_clear(d);
+  memset(d->str_known, 0, sizeof d->str_known);
   st_idmap_free(&d->pend_frame_strings, a);
   st_idmap_free(&d->pend_event_strings, a);
   st_idmap_free(&d->pend_cpu_stacks, a);

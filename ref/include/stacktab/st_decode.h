@@ -55,7 +55,10 @@ typedef enum {
 typedef struct {
   uint64_t max_string_bytes;  /* total bytes of all strings kept (default 32 MiB) */
   uint64_t max_strings;       /* number of distinct string IDs (default 1 << 20) */
-  uint64_t max_stacks;        /* number of distinct stack IDs, defined or referenced (1 << 20) */
+  /* Number of distinct stack IDs, defined or referenced (default 1 << 26). IDs up to 2^26
+   * cost two bits each (a dense bitset); sparse IDs above take a hash entry each and are
+   * capped at 1 << 20 of them whatever this limit says. */
+  uint64_t max_stacks;
   /* Bytes of events held back for late name resolution (64 MiB). Past it, the held events are
    * delivered with the names known so far and the rest of the generation is not held. */
   uint64_t max_hold_bytes;
@@ -177,6 +180,21 @@ typedef struct {
   st_idmap pend_event_strings; /* string ID -> offset of the first event naming it undefined */
   st_idmap pend_cpu_stacks;    /* stack ID -> offset of the first CPU sample naming it */
   st_hold hold;
+  /* Stack IDs 1..2^26 (private): 2 words per 64 IDs, [2k] defined, [2k+1] referenced before
+   * its definition; `stacks` above holds only the sparse IDs past that. Every first reference
+   * of a dense ID is logged (delta varints of ID and offset, in file order) for the
+   * STACK-UNDEFINED report. */
+  uint64_t *stack_bits;
+  size_t stack_words;
+  uint64_t stack_count;       /* distinct stack IDs, dense and sparse */
+  uint8_t *ref_log;
+  size_t ref_log_len, ref_log_cap;
+  uint64_t ref_log_id, ref_log_off;
+  /* Per first byte, what the fast path for ordinary events needs (0: the general path) */
+  uint8_t fast[256];
+  uint8_t fast_stack_args[256], fast_string_args[256]; /* v2: the descriptor's masks */
+  /* v2: string IDs below 4096 defined or already waiting in this generation */
+  uint64_t str_known[64];
 } st_decoder;
 
 /* Initialises d with cfg (copied). Returns ST_OK, ST_E_NOMEM or ST_E_PARAM. */

@@ -1,0 +1,450 @@
+/* The decoder's fast paths and its stack-ID table at real sizes.
+ *
+ * Fast paths: ordinary events are committed by a loop that reads 8 bytes at a time when there
+ * is no event callback and byte by byte when there is one, and the general parser takes every
+ * event the loop declines (and every event near a chunk's end). Real traces of both formats,
+ * and copies with bytes changed at random, must give the same diagnostics either way, and the
+ * same as 7-byte pushes (where the loops hardly run), in both modes.
+ *
+ * The stack-ID table at real sizes: dense IDs cost two bits each, so the default
+ * limits accept millions of stacks in little memory (issue 14: 6 million distinct shallow
+ * stacks stopped at LIMIT-STACKS with 1,048,576 IDs), while sparse IDs (above 2^26) still work
+ * through the hash fallback; and STACK-UNDEFINED still names the first reference that was
+ * never defined, dense or sparse, with the same-offset tie going to the smaller ID. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "st_test_util.h"
+
+#define RAW(b, ...)                                   \
+  do {                                                \
+    const uint8_t raw_[] = {__VA_ARGS__};             \
+    stt_put((b), raw_, sizeof raw_);                  \
+  } while (0)
+
+/* An allocator that keeps the peak of live bytes. */
+typedef struct {
+  st_alloc a;
+  size_t live, peak;
+} peak_alloc;
+static void *peak_realloc(void *ctx, void *p, size_t old, size_t n) {
+  peak_alloc *x = ctx;
+  x->live -= old;
+  if (n == 0) {
+    free(p);
+    return NULL;
+  }
+  void *q = realloc(p, n);
+  if (!q) {
+    x->live += old;
+    return NULL;
+  }
+  x->live += n;
+  if (x->live > x->peak) x->peak = x->live;
+  return q;
+}
+
+typedef struct {
+  uint64_t events, stacks, diags;
+  st_rule first_rule;
+  uint64_t first_off;
+  char first_msg[200];
+} counts;
+static void on_event(void *u, const st_event *ev) {
+  counts *c = u;
+  c->events++;
+  if (ev->type == ST_EV_STACK && ev->nframes == 1 && ev->frames[0].pc >= 0x7f0000000000ull)
+    c->stacks++;
+}
+static void on_diag(void *u, const st_diag *d) {
+  counts *c = u;
+  if (c->diags++ == 0) {
+    c->first_rule = d->rule;
+    c->first_off = d->off;
+    snprintf(c->first_msg, sizeof c->first_msg, "%s", d->message);
+  }
+}
+
+/* 6,000,000 distinct stacks of one frame with a 6-byte PIE-style PC, in 64488-byte batches,
+ * generated and pushed a batch at a time: valid under the default limits, in a few MB. */
+static void test_six_million_stacks_default_limits(void **state) {
+  (void)state;
+  const uint64_t nstacks = 6000000;
+  peak_alloc pa;
+  memset(&pa, 0, sizeof pa);
+  pa.a.ctx = &pa;
+  pa.a.realloc = peak_realloc;
+  counts c;
+  memset(&c, 0, sizeof c);
+  st_decode_config cfg;
+  st_decode_config_default(&cfg);
+  cfg.alloc = &pa.a;
+  cfg.on_event = on_event;
+  cfg.on_diag = on_diag;
+  cfg.user = &c;
+  st_decoder d;
+  assert_int_equal(st_decoder_init(&d, &cfg), ST_OK);
+  stt_bytes b = {0};
+  stt_header(&b, ST_VER_1_19);
+  RAW(&b, 0x41, 0x00, 0x01); /* Batch(pid 0, ticks 1) */
+  RAW(&b, 0x02, 0x64);       /* the bare Frequency of Go 1.19's footer */
+  assert_int_equal(st_decoder_push(&d, b.p, b.len), ST_OK);
+  uint64_t id = 1, ticks = 2;
+  while (id <= nstacks) {
+    b.len = 0;
+    stt_byte(&b, 0x41);
+    stt_uv(&b, 0);
+    stt_uv(&b, ticks++);
+    while (id <= nstacks && b.len + 32 <= ST_DEFAULT_BUF_SIZE) {
+      stt_bytes p = {0};
+      stt_uv(&p, id);
+      stt_uv(&p, 1);
+      stt_uv(&p, 0x7f0000000000ull + id * 16); /* 6 bytes */
+      stt_uv(&p, 0);
+      stt_uv(&p, 0);
+      stt_uv(&p, 10 + id % 5000);
+      stt_byte(&b, 0xc3);
+      stt_uv(&b, p.len);
+      stt_put(&b, p.p, p.len);
+      stt_free(&p);
+      id++;
+    }
+    assert_int_equal(st_decoder_push(&d, b.p, b.len), ST_OK);
+  }
+  stt_free(&b);
+  assert_int_equal(st_decoder_finish(&d), ST_OK);
+  st_decoder_free(&d);
+  if (c.diags) print_error("first diagnostic at %llu: %s\n", (unsigned long long)c.first_off,
+                           c.first_msg);
+  assert_int_equal(c.diags, 0);
+  assert_int_equal(c.stacks, nstacks);
+  /* Two bits per ID (1.5 MB for 6M) plus the fixed scratch: far from the old 32-byte entries. */
+  assert_true(pa.peak < st_decode_scratch_bound() + ((size_t)4 << 20));
+  assert_int_equal(pa.live, 0);
+}
+
+/* Runs b in strict mode, whole and byte by byte: the same first diagnostic both times. */
+static counts run(const stt_bytes *b, uint64_t max_stacks) {
+  counts c[2];
+  for (int k = 0; k < 2; k++) {
+    memset(&c[k], 0, sizeof c[k]);
+    st_decode_config cfg;
+    st_decode_config_default(&cfg);
+    if (max_stacks) cfg.limits.max_stacks = max_stacks;
+    cfg.on_diag = on_diag;
+    cfg.on_event = on_event;
+    cfg.user = &c[k];
+    st_decoder d;
+    assert_int_equal(st_decoder_init(&d, &cfg), ST_OK);
+    size_t chunk = k ? 1 : b->len;
+    for (size_t i = 0; i < b->len; i += chunk)
+      st_decoder_push(&d, b->p + i, b->len - i < chunk ? b->len - i : chunk);
+    st_decoder_finish(&d);
+    st_decoder_free(&d);
+  }
+  assert_int_equal(c[0].diags, c[1].diags);
+  assert_int_equal(c[0].first_off, c[1].first_off);
+  assert_string_equal(c[0].first_msg, c[1].first_msg);
+  return c[0];
+}
+
+static void base(stt_bytes *b) {
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01);
+  RAW(b, 0x02, 0x64); /* the next event is at 21 */
+}
+/* GoSched (2 args: ts, stack) on stack id. */
+static void sched(stt_bytes *b, uint64_t id) {
+  RAW(b, 0x51, 0x01);
+  stt_uv(b, id);
+}
+static void stack(stt_bytes *b, uint64_t id) {
+  const uint64_t f[4] = {0x401000, 0, 0, 1};
+  stt_stack(b, id, f, 1);
+}
+
+static void test_undefined_dense_and_sparse(void **state) {
+  (void)state;
+  const uint64_t sparse = (1ull << 40) + 3;
+  stt_bytes b = {0};
+  /* Refs: 5 at 21, sparse at 24, 7 at 32, 5 again at 35; only 5 and 7 get defined. */
+  base(&b);
+  sched(&b, 5);
+  sched(&b, sparse);
+  sched(&b, 7);
+  sched(&b, 5);
+  stack(&b, 5);
+  stack(&b, 7);
+  counts c = run(&b, 0);
+  assert_int_equal(c.diags, 1);
+  assert_int_equal(c.first_rule, ST_RULE_STACK_UNDEFINED);
+  assert_int_equal(c.first_off, 24);
+  assert_non_null(strstr(c.first_msg, "stack 1099511627779,"));
+  assert_non_null(strstr(c.first_msg, "(1 undefined"));
+  stt_free(&b);
+
+  /* Nothing defined: the dense 5 at 21 comes first; 3 undefined in all. */
+  base(&b);
+  sched(&b, 5);
+  sched(&b, sparse);
+  sched(&b, 7);
+  c = run(&b, 0);
+  assert_int_equal(c.first_off, 21);
+  assert_non_null(strstr(c.first_msg, "stack 5,"));
+  assert_non_null(strstr(c.first_msg, "(3 undefined"));
+  stt_free(&b);
+
+  /* Only the sparse one defined; 7 referenced after 5 was defined. */
+  base(&b);
+  sched(&b, 5);
+  sched(&b, sparse);
+  stack(&b, 5);
+  stack(&b, sparse);
+  size_t at = b.len;
+  sched(&b, 7);
+  c = run(&b, 0);
+  assert_int_equal(c.first_off, at);
+  assert_non_null(strstr(c.first_msg, "stack 7,"));
+  stt_free(&b);
+
+  /* GoCreate (ts, g, new stack 9, creator stack 8) at 21: one offset, two IDs; the smaller
+   * one is named, as before; also when one is dense and the other sparse (70 000 000 > 2^26). */
+  base(&b);
+  RAW(&b, 0xcd, 0x04, 0x01, 0x01, 0x09, 0x08);
+  c = run(&b, 0);
+  assert_int_equal(c.first_off, 21);
+  assert_non_null(strstr(c.first_msg, "stack 8,"));
+  assert_non_null(strstr(c.first_msg, "(2 undefined"));
+  stt_free(&b);
+
+  base(&b);
+  RAW(&b, 0xcd, 0x07, 0x01, 0x01, 0x09);
+  stt_uv(&b, 70000000); /* 4 bytes */
+  c = run(&b, 0);
+  assert_int_equal(c.first_off, 21);
+  assert_non_null(strstr(c.first_msg, "stack 9,"));
+  stt_free(&b);
+}
+
+/* The limit counts dense and sparse IDs alike, references and definitions alike. */
+static void test_limit_counts_every_id(void **state) {
+  (void)state;
+  stt_bytes b = {0};
+  base(&b);
+  sched(&b, 1000000);     /* 21 */
+  sched(&b, 1ull << 50);  /* 25 */
+  stack(&b, 3);
+  size_t at = b.len;
+  sched(&b, 4);
+  counts c = run(&b, 3);
+  assert_int_equal(c.first_rule, ST_RULE_LIMIT_STACKS);
+  assert_int_equal(c.first_off, at);
+  stt_free(&b);
+}
+
+/* ---- fast paths against the general path ---- */
+
+typedef struct {
+  char text[1 << 16];
+  size_t len;
+  uint64_t events;
+} diag_log;
+static void log_diag(void *u, const st_diag *d) {
+  diag_log *l = u;
+  int k = snprintf(l->text + l->len, sizeof l->text - l->len, "%llu %s %s\n",
+                   (unsigned long long)d->off, st_rule_id(d->rule), d->message);
+  if (k > 0) l->len = l->len + (size_t)k < sizeof l->text ? l->len + (size_t)k : sizeof l->text - 1;
+}
+static void log_event(void *u, const st_event *ev) {
+  diag_log *l = u;
+  l->events += ev->off + ev->size * 31 + ev->nargs * 7 + (ev->nargs ? ev->args[ev->nargs - 1] : 0);
+}
+
+static void decode_log(diag_log *l, const uint8_t *p, size_t n, st_mode mode, int with_events,
+                       size_t chunk) {
+  memset(l, 0, sizeof *l);
+  st_decode_config cfg;
+  st_decode_config_default(&cfg);
+  cfg.mode = mode;
+  cfg.on_diag = log_diag;
+  if (with_events) cfg.on_event = log_event;
+  cfg.user = l;
+  st_decoder d;
+  assert_int_equal(st_decoder_init(&d, &cfg), ST_OK);
+  for (size_t i = 0; i < n; i += chunk) st_decoder_push(&d, p + i, n - i < chunk ? n - i : chunk);
+  st_decoder_finish(&d);
+  st_decoder_free(&d);
+}
+
+static void compare_paths(const char *name, const uint8_t *p, size_t n, uint64_t *events) {
+  for (int m = 0; m < 2; m++) {
+    st_mode mode = m ? ST_MODE_GO : ST_MODE_STRICT;
+    static diag_log fast_words, fast_bytes, slow, slow_events;
+    decode_log(&fast_words, p, n, mode, 0, 65536);
+    decode_log(&fast_bytes, p, n, mode, 1, 65536);
+    decode_log(&slow, p, n, mode, 0, 7);
+    decode_log(&slow_events, p, n, mode, 1, 7);
+    if (strcmp(fast_words.text, slow.text) != 0 || strcmp(fast_bytes.text, slow.text) != 0)
+      print_error("%s (mode %d):\n--- 64 KiB, no callback\n%s--- 64 KiB, callback\n%s--- 7-byte "
+                  "pushes\n%s", name, m, fast_words.text, fast_bytes.text, slow.text);
+    assert_string_equal(fast_words.text, slow.text);
+    assert_string_equal(fast_bytes.text, slow.text);
+    assert_string_equal(slow_events.text, slow.text);
+    assert_int_equal(fast_bytes.events, slow_events.events);
+    if (events) *events = fast_bytes.events;
+  }
+}
+
+static void mutate_and_compare(const char *name, const uint8_t *p, size_t n) {
+  uint64_t ev;
+  compare_paths(name, p, n, &ev);
+  size_t len = n < 48000 ? n : 48000;
+  uint8_t *q = malloc(len);
+  assert_non_null(q);
+  static uint64_t rng = 0x9E3779B97F4A7C15ull;
+  for (int k = 0; k < 24; k++) {
+    memcpy(q, p, len);
+    int flips = 1 + k % 3;
+    for (int f = 0; f < flips; f++) {
+      rng ^= rng << 13;
+      rng ^= rng >> 7;
+      rng ^= rng << 17;
+      size_t at = 16 + (size_t)(rng % (len - 16));
+      q[at] = (uint8_t)(k % 2 ? q[at] ^ (1u << (rng >> 40) % 8) : (rng >> 32));
+    }
+    char what[600];
+    snprintf(what, sizeof what, "%s, variant %d", name, k);
+    compare_paths(what, q, len, NULL);
+  }
+  free(q);
+}
+
+static void test_fast_paths_match_general_path(void **state) {
+  (void)state;
+  static const char *own[] = {"go1.19-own-small.trace", "go1.19-own-varied.trace",
+                              "go1.22-own-small.trace", "go1.22-own-varied.trace",
+                              "go1.23-own-small.trace", "go1.23-own-varied.trace"};
+  char path[1024];
+  int files = 0;
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    snprintf(path, sizeof path, "%s/corpus/own/%s", ST_SOURCE_DIR, own[i]);
+    size_t n;
+    uint8_t *p = stt_read_file(path, &n);
+    if (!p) continue;
+    mutate_and_compare(path, p, n);
+    free(p);
+    files++;
+  }
+  static char real[64][512];
+  int nreal = stt_real_traces(real, 64);
+  for (int i = 0; i < nreal; i++) {
+    size_t n;
+    uint8_t *p = stt_read_file(real[i], &n);
+    if (!p) continue;
+    mutate_and_compare(real[i], p, n);
+    free(p);
+    files++;
+  }
+  assert_true(files >= 1);
+}
+
+/* A synthetic v1 stream of ordinary events in every form the fast path takes or declines:
+ * arguments of 1 to 9 bytes (and some of 10), inline and length-prefixed forms, wrong counts,
+ * stack IDs of 1 to 6 bytes (dense and sparse). Every stack is defined at the end except
+ * `undef`, referenced once by event `at`, so that a stack argument read wrong shows as a
+ * missing or different STACK-UNDEFINED. */
+static void synth_v1(stt_bytes *b, uint64_t seed, int nevents, uint64_t undef, int at) {
+  static const struct { uint8_t type, nargs, stack_at; } k_types[] = {
+      {17, 2, 1}, {14, 3, 0}, {5, 2, 0}, {21, 4, 3}, {13, 4, 3}, {22, 2, 1}, {33, 2, 0}, {6, 1, 0},
+      {4, 3, 2}};
+  uint64_t r = seed;
+#define NEXT() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01);
+  RAW(b, 0x02, 0x64);
+  for (int e = 0; e < nevents; e++) {
+    if (e % 900 == 899) {
+      stt_byte(b, 0x41);
+      stt_uv(b, NEXT() % 4);
+      stt_uv(b, 1 + (uint64_t)e);
+    }
+    unsigned t = (unsigned)(NEXT() % (sizeof k_types / sizeof k_types[0]));
+    if (e == at) t = 0; /* GoSched, inline: the 8-byte reader's case */
+    unsigned na = k_types[t].nargs;
+    int wrong = e != at && NEXT() % 97 == 0; /* one argument too many or too few */
+    unsigned n = wrong ? (NEXT() % 2 ? na + 1 : na - 1) : na;
+    stt_bytes args = {0};
+    for (unsigned i = 0; i < n; i++) {
+      uint64_t v;
+      int is_stack = i == k_types[t].stack_at && k_types[t].stack_at != 0;
+      if (is_stack || (k_types[t].type == 13 && i == 2)) {
+        uint64_t pick = NEXT() % 100;
+        v = pick < 90 ? 2 + 2 * (NEXT() % 150) : pick < 95 ? 60000 + 2 * (NEXT() % 50)
+                                               : pick < 98 ? (1ull << 30) : (1ull << 40);
+        if (NEXT() % 13 == 0) v = 0;
+        if (e == at) v = undef;
+      } else {
+        unsigned width = wrong ? 1 : 1 + (unsigned)(NEXT() % 9);
+        v = NEXT() >> (64 - 7 * width);
+      }
+      if (!wrong && NEXT() % 401 == 0) {
+        stt_uvw(&args, v, 10); /* a 10-byte varint: the general path */
+      } else {
+        stt_uv(&args, v);
+      }
+    }
+    int prefixed = n == 0 || n > 3 || (e != at && NEXT() % 5 == 0);
+    if (prefixed) {
+      stt_byte(b, (uint8_t)(0xc0 | k_types[t].type));
+      stt_uv(b, args.len);
+    } else {
+      stt_byte(b, (uint8_t)(((n - 1) << 6) | k_types[t].type));
+    }
+    stt_put(b, args.p, args.len);
+    stt_free(&args);
+  }
+  for (uint64_t id = 2; id <= 300; id += 2) stack(b, id);
+  for (uint64_t id = 60000; id < 60100; id += 2) stack(b, id);
+  stack(b, 1ull << 30);
+  stack(b, 1ull << 40);
+#undef NEXT
+}
+
+static void test_fast_paths_synthetic(void **state) {
+  (void)state;
+  static const uint64_t k_undef[] = {1, 3, 127, 129, 301, 16383, 16385, 60001, (1ull << 30) + 1,
+                                      (1ull << 40) + 1};
+  for (uint64_t seed = 1; seed <= 2 * sizeof k_undef / sizeof k_undef[0]; seed++) {
+    stt_bytes b = {0};
+    uint64_t undef = k_undef[(seed - 1) / 2];
+    synth_v1(&b, seed * 0x9E3779B97F4A7C15ull, 12000, undef, 1000 + (int)seed * 501);
+    char name[96];
+    snprintf(name, sizeof name, "synthetic v1 stream, seed %llu, stack %llu undefined",
+             (unsigned long long)seed, (unsigned long long)undef);
+    static diag_log l;
+    decode_log(&l, b.p, b.len, ST_MODE_STRICT, 0, 65536);
+    char want[64];
+    snprintf(want, sizeof want, "refers to stack %llu,", (unsigned long long)undef);
+    if (!strstr(l.text, want)) {
+      const char *last = l.text, *nl;
+      while ((nl = strchr(last, '\n')) != NULL && nl[1]) last = nl + 1;
+      print_error("%s: last diagnostic: %s", name, last);
+    }
+    assert_non_null(strstr(l.text, want));
+    uint64_t ev;
+    compare_paths(name, b.p, b.len, &ev);
+    stt_free(&b);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_six_million_stacks_default_limits),
+      cmocka_unit_test(test_undefined_dense_and_sparse),
+      cmocka_unit_test(test_limit_counts_every_id),
+      cmocka_unit_test(test_fast_paths_match_general_path),
+      cmocka_unit_test(test_fast_paths_synthetic),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
