@@ -350,7 +350,8 @@ static stt_bytes writer_trace(int version, size_t cap, int nstacks) {
 
 /* Each allocation of st_verify_buffer in turn fails once: ST_E_NOMEM, nothing reported as a
  * difference, every block freed with its size; the run without failure verifies. */
-static void alloc_walk(const uint8_t *p, size_t n, st_mode mode, uint64_t cap, long min_calls) {
+static void alloc_walk_want(const uint8_t *p, size_t n, st_mode mode, uint64_t cap,
+                            long min_calls, st_status want, size_t want_diffs) {
   long fail_at;
   for (fail_at = 1;; fail_at++) {
     stt_alloc a;
@@ -373,7 +374,8 @@ static void alloc_walk(const uint8_t *p, size_t n, st_mode mode, uint64_t cap, l
     assert_int_equal(a.bytes, 0);
     assert_int_equal(a.bad_old, 0);
     if (a.failures == 0) {
-      if (st != ST_OK) fail_msg("status %d: [%s] %s", st, s.list, s.first_msg);
+      if (st != want) fail_msg("status %d: [%s] %s", st, s.list, s.first_msg);
+      assert_int_equal(s.n, want_diffs);
       break;
     }
     if (st != ST_E_NOMEM)
@@ -381,6 +383,10 @@ static void alloc_walk(const uint8_t *p, size_t n, st_mode mode, uint64_t cap, l
     assert_int_equal(s.n, 0);
   }
   if (fail_at <= min_calls) fail_msg("only %ld allocations", fail_at - 1);
+}
+
+static void alloc_walk(const uint8_t *p, size_t n, st_mode mode, uint64_t cap, long min_calls) {
+  alloc_walk_want(p, n, mode, cap, min_calls, ST_OK, 0);
 }
 
 static void test_alloc_failure_v1_legacy(void **s) {
@@ -420,12 +426,92 @@ static void test_alloc_failure_v2(void **s) {
   free(p);
 }
 
+static void swapped(stt_bytes *b) {
+  pre(b);
+  stt_freq(b, 100);
+  stt_batch(b, 0, 2);
+  stt_string(b, 2, "a.go");
+  stt_string(b, 1, "f");
+  stt_stack(b, 1, F1, 1);
+}
+
+/* With differences to collect: a failure while growing the difference list is ST_E_NOMEM
+ * too, and nothing is reported. */
+static void test_alloc_failure_with_differences(void **s) {
+  (void)s;
+  stt_bytes b = {0};
+  swapped(&b);
+  alloc_walk_want(b.p, b.len, ST_MODE_GO, 0, 5, ST_E_INVALID, 4);
+  stt_free(&b);
+}
+
+/* Without callbacks: the result still counts the differences and decoder errors. */
+static void test_no_callbacks(void **s) {
+  (void)s;
+  stt_bytes b = {0};
+  swapped(&b);
+  st_verify_config c;
+  st_verify_config_default(&c);
+  c.mode = ST_MODE_GO;
+  st_verify_result r;
+  assert_int_equal(st_verify_buffer(&c, b.p, b.len, &r), ST_E_INVALID);
+  assert_int_equal(r.diffs, 4);
+  assert_int_equal(r.decode_errors, 0);
+  /* Cut inside the stack: a decoder error, not forwarded anywhere. */
+  assert_int_equal(st_verify_buffer(&c, b.p, b.len - 2, &r), ST_E_INVALID);
+  assert_int_equal(r.decode_errors, 1);
+  assert_int_equal(r.diffs, 0);
+  stt_free(&b);
+}
+
+static void test_v1_more(void **s) {
+  (void)s;
+  stt_bytes b = {0};
+  /* A header only (go mode decodes it): no records at all. */
+  stt_header(&b, ST_VER_1_19);
+  expect(&b, ST_MODE_GO, 0, 0, "DUMP-REGION@16", "the trace has no Frequency, so no dump region",
+         NULL);
+  /* A stack whose length is padded (c3 87 00) and whose PC is too (90 00): both at 38, the
+   * length's first (the kinds' order breaks the tie). */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  stt_string(&b, 2, "a.go");
+  BYTES(&b, 0xc3, 0x87, 0x00, 0x01, 0x01, 0x90, 0x00, 0x01, 0x02, 0x07);
+  expect(&b, ST_MODE_STRICT, 0, 0, "DUMP-LEN-WIDTH@38 DUMP-RECORD@38",
+         "EvStack 1 length 7 in 2 bytes; the legacy dump writes it minimal (1)", NULL);
+  /* A file name of 1100 bytes. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  char *x = malloc(1101);
+  memset(x, 'x', 1100);
+  x[1100] = 0;
+  stt_string(&b, 2, x);
+  free(x);
+  stt_stack(&b, 1, F1, 1);
+  expect(&b, ST_MODE_STRICT, 0, 0, "DUMP-STRING-CUT@31",
+         "string 2, the file name of stack 1 frame 0, is 1100 bytes; the writer keeps the last "
+         "1024", NULL);
+  /* The trace ends with the bare Frequency: at capacity 64 the reference still opens its
+   * pid-0 batch (41 00 and the ticks, 3 bytes) that the file does not have. */
+  pre(&b);
+  stt_freq(&b, 100);
+  expect(&b, ST_MODE_GO, 0, 64, "DUMP-BYTES@24",
+         "the dump region's bytes written again are 3 bytes longer than the file's", NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v1_reference_region),
       cmocka_unit_test(test_v1_headers_and_records),
       cmocka_unit_test(test_v1_region_and_frequency),
       cmocka_unit_test(test_v1_string_order),
+      cmocka_unit_test(test_v1_more),
+      cmocka_unit_test(test_no_callbacks),
+      cmocka_unit_test(test_alloc_failure_with_differences),
       cmocka_unit_test(test_alloc_failure_v1_legacy),
       cmocka_unit_test(test_alloc_failure_v1_direct),
       cmocka_unit_test(test_alloc_failure_v2),
