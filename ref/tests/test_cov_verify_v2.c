@@ -288,10 +288,47 @@ static void test_v2_headers_and_records(void **s) {
   stt_free(&t);
 }
 
+/* An experimental batch (31 V(exp 0) V(gen) V(M) V(time) [size]) holding one Span event
+ * (80 V(dt) V(id) V(npages) V(type)), put after the first event batch: no part of the tables,
+ * and its events belong to no table batch. */
+static void test_v2_experimental_batch(void **s) {
+  (void)s;
+  stt_bytes t = v2_trace(12);
+  locs *l = malloc(sizeof *l);
+  locate(l, t.p, t.len);
+  size_t first = find(l, ST_EV2_EVENT_BATCH, 1); /* the first is the frequency batch */
+  size_t at = (size_t)(l->e[first].off + l->e[first].size);
+  while (l->e[first + 1].off < at || l->e[first + 1].type != ST_EV2_EVENT_BATCH) first++;
+  at = (size_t)l->e[first + 1].off; /* the end of the first event batch */
+  static const uint8_t exp[] = {0x31, 0x00, 0x01, 0x01, 0x64, 0x85, 0x80, 0x80, 0x80, 0x80,
+                                0x80, 0x80, 0x80, 0x80, 0x00, 0x80, 0x01, 0x01, 0x01, 0x01};
+  size_t n;
+  uint8_t *q = splice(t.p, t.len, at, 0, exp, sizeof exp, &n);
+  seen sn;
+  st_verify_result r;
+  st_status st = verify(q, n, 200, &sn, &r);
+  if (st != ST_OK) fail_msg("status %d, %zu differences, first at %llu: %s", st, sn.n,
+                            (unsigned long long)sn.first.off, sn.first.message);
+  assert_int_equal(r.stacks, 12);
+  /* The decoder reads the batch and its event as such. */
+  locs *m = malloc(sizeof *m);
+  locate(m, q, n);
+  size_t e = 0;
+  while (e < m->n && m->e[e].off != at) e++;
+  assert_true(e + 1 < m->n);
+  assert_int_equal(m->e[e].type, ST_EV2_EXPERIMENTAL_BATCH);
+  assert_int_equal(m->e[e + 1].type, 128); /* Span */
+  free(m);
+  free(q);
+  free(l);
+  stt_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v2_capacities),
       cmocka_unit_test(test_v2_headers_and_records),
+      cmocka_unit_test(test_v2_experimental_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
