@@ -288,9 +288,8 @@ static void test_v2_headers_and_records(void **s) {
   stt_free(&t);
 }
 
-/* An experimental batch (31 V(exp 0) V(gen) V(M) V(time) [size]) holding one Span event
- * (80 V(dt) V(id) V(npages) V(type)), put after the first event batch: no part of the tables,
- * and its events belong to no table batch. */
+/* An experimental batch (31 V(exp 0) V(gen) V(M) V(time) [size 5]) with a 5-byte payload,
+ * put after the first event batch: no part of the tables. */
 static void test_v2_experimental_batch(void **s) {
   (void)s;
   stt_bytes t = v2_trace(12);
@@ -317,7 +316,9 @@ static void test_v2_experimental_batch(void **s) {
   while (e < m->n && m->e[e].off != at) e++;
   assert_true(e + 1 < m->n);
   assert_int_equal(m->e[e].type, ST_EV2_EXPERIMENTAL_BATCH);
-  assert_int_equal(m->e[e + 1].type, 128); /* Span */
+  /* Its payload is the experiment's: the next event is the batch after it. */
+  assert_int_equal(m->e[e + 1].off, at + sizeof exp);
+  assert_int_equal(m->e[e + 1].type, ST_EV2_EVENT_BATCH);
   free(m);
   free(q);
   free(l);
