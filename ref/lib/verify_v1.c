@@ -115,7 +115,7 @@ static int same(const seq_ent *a, const seq_ent *b) {
  * each record. */
 static int check_string_order(vctx *v, size_t start) {
   st_strtab t;
-  if (st_strtab_init(&t, v->alloc)) return -1;
+  st_strtab_init(&t, v->alloc); /* cannot fail with a table pointer */
   uint64_t max_seed = 0, first_new = 0;
   int err = 0;
   for (size_t i = 0; i < v->nrecs; i++) {
@@ -288,8 +288,10 @@ static int rewrite(vctx *v, size_t start, size_t freq, st_verify_algo algo, uint
   st_dump_config dc;
   st_dump_config_default(&dc);
   dc.algo = algo == ST_VERIFY_DIRECT ? ST_ALGO_DIRECT : ST_ALGO_LEGACY;
-  int err = st_tbuf_init(&b, mem, (size_t)cap, stv_put, &out, file_ticks, &ts) != ST_ENC_OK ||
-            st_strtab_init(&t, v->alloc) != ST_ENC_OK;
+  /* Neither can fail: mem, sink and clock are set and cap >= ST_TBUF_MIN_CAP (above). */
+  st_tbuf_init(&b, mem, (size_t)cap, stv_put, &out, file_ticks, &ts);
+  st_strtab_init(&t, v->alloc);
+  int err = 0;
   uint64_t max_seed = 0, first_new = 0;
   for (size_t i = 0; i < v->nrecs && !err; i++) {
     const vrec *r = &v->recs[i];
