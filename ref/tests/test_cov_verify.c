@@ -503,6 +503,93 @@ static void test_v1_more(void **s) {
          "the dump region's bytes written again are 3 bytes longer than the file's", NULL);
 }
 
+#define LONG_NAME "/src/a/very/long/directory/name/that/is/over/forty/bytes.go" /* 59 bytes */
+
+static void pre21(stt_bytes *b) {
+  stt_header(b, ST_VER_1_21);
+  stt_batch(b, 1, 1);
+  BYTES(b, 0x61, 0x01, 0x05);
+}
+
+static void test_v1_more_order_and_algorithms(void **s) {
+  (void)s;
+  stt_bytes b = {0};
+  st_verify_result r;
+  /* The stack's ID padded (c3 07 81 00 ...): the payload check stops at the ID. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  stt_string(&b, 2, "a.go");
+  BYTES(&b, 0xc3, 0x07, 0x81, 0x00, 0x01, 0x10, 0x01, 0x02, 0x07);
+  expect(&b, ST_MODE_STRICT, 0, 0, "DUMP-RECORD@38", "EvStack 1 is not written with minimal varints",
+         NULL);
+  /* A file name over 40 bytes written after the stack (stack at 31, the string at 39): the
+   * message quotes its first 40 bytes. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  stt_stack(&b, 1, F1, 1);
+  stt_string(&b, 2, LONG_NAME);
+  expect(&b, ST_MODE_GO, 0, 0, "DUMP-STRING-ORDER@31",
+         "stack 1 needs string 2 (\"/src/a/very/long/directory/name/that/is/\") before it; the "
+         "file writes it after, at offset 39", NULL);
+  /* The long name and "f" written with swapped IDs (as in test_v1_string_order): the long
+   * name (59 bytes) at 27, "f" at 27 + 3 + 59 = 89, the stack at 93; neither reference string
+   * (2 "f", 3 the long name) is in the file. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 2, LONG_NAME);
+  stt_string(&b, 1, "f");
+  stt_stack(&b, 1, F1, 1);
+  seen sn;
+  assert_int_equal(verify(&b, ST_MODE_GO, 0, 0, &sn, &r), ST_E_INVALID);
+  assert_string_equal(sn.list, "DUMP-STRING-ORDER@27 DUMP-STRING-ORDER@89 DUMP-STRING-ORDER@93 "
+                               "DUMP-STRING-ORDER@93");
+  stt_free(&b);
+  /* String 3 ("g", for the second stack) written before the first stack: early. The reference
+   * writes 1, 2, stack 1, 3, stack 2; the file 1, 2, 3 (38), stack 1, stack 2. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  stt_string(&b, 2, "a.go");
+  stt_string(&b, 3, "g");
+  stt_stack(&b, 1, F1, 1);
+  static const uint64_t F3[] = {0x20, 3, 2, 8};
+  stt_stack(&b, 2, F3, 1);
+  expect(&b, ST_MODE_GO, 0, 0, "DUMP-STRING-ORDER@38",
+         "string 3 is written before the reference writes it (it belongs right before the first "
+         "stack that uses it)", NULL);
+  /* Go 1.21, a pid-0 batch with the Frequency and nothing else: no stack to count, so the
+   * algorithm goes by the Frequency's place (in a batch: direct). */
+  pre21(&b);
+  stt_batch(&b, 0, 2);
+  stt_freq(&b, 100);
+  expect_ok(&b, ST_MODE_GO, 0, 0, &r);
+  assert_int_equal(r.algo, ST_VERIFY_DIRECT);
+  assert_int_equal(r.batches, 1);
+  /* A direct dump that flushes right after its Frequency (41 00 03 at 27): the strings still
+   * fitted the first batch. No capacity is consistent: the first batch must be at least 85
+   * for the stack, yet 5 bytes + string 1's room check 22 did not fit (below 27). */
+  pre21(&b);
+  stt_batch(&b, 0, 2);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 3);
+  stt_string(&b, 1, "f");
+  stt_string(&b, 2, "a.go");
+  BYTES(&b, 0xc3, 0x86, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x01, 0x10,
+        0x01, 0x02, 0x07);
+  expect(&b, ST_MODE_GO, 0, 0, "DUMP-FLUSH-EARLY@27",
+         "a new batch begins although string 1 (room check 22 bytes) still fitted: 5 of 85 bytes "
+         "were used", &r);
+  assert_int_equal(r.flushes, 1);
+  assert_int_equal(r.cap_min, 85);
+  assert_int_equal(r.cap_max, 26);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v1_reference_region),
@@ -510,6 +597,7 @@ int main(void) {
       cmocka_unit_test(test_v1_region_and_frequency),
       cmocka_unit_test(test_v1_string_order),
       cmocka_unit_test(test_v1_more),
+      cmocka_unit_test(test_v1_more_order_and_algorithms),
       cmocka_unit_test(test_no_callbacks),
       cmocka_unit_test(test_alloc_failure_with_differences),
       cmocka_unit_test(test_alloc_failure_v1_legacy),
