@@ -74,6 +74,7 @@ static void expect_first(const uint8_t *p, size_t n, uint64_t cap, st_verify_kin
 
 static size_t sym(void *u, uint64_t pc, st_enc_frame *out, size_t max) {
   (void)u;
+  if ((pc >> 6) % 5 == 0 && pc % 64 == 2) return 0; /* unresolved: a frame of zeros */
   static char names[64][24];
   unsigned k = (unsigned)(pc % 64);
   snprintf(names[k], sizeof names[k], "main.fn%03u", k);
@@ -86,14 +87,15 @@ static int put(void *u, const uint8_t *p, size_t n) {
   return 0;
 }
 
-/* Go 1.23, capacity 200: stacks of 1 to 3 frames (room checks 62, 102, 142), so that the stack
- * section takes many batches; a user string "hello". */
-static stt_bytes v2_trace(int nstacks) {
+/* Go 1.23, capacity cap: stacks of 1 to 3 frames (room checks 62, 102, 142) or all of `frames`,
+ * some PCs unresolved (a frame of zeros), so that the stack section takes many batches; a user
+ * string "hello" and two log messages, "" and "hello". */
+static stt_bytes v2_trace_cap(int nstacks, size_t cap, int frames) {
   stt_bytes out = {0};
   st_writer_config c;
   st_writer_config_default(&c);
   c.version = ST_VER_1_23;
-  c.buf_size = 200;
+  c.buf_size = cap;
   c.symbolize = sym;
   c.write = put;
   c.write_user = &out;
@@ -103,15 +105,22 @@ static stt_bytes v2_trace(int nstacks) {
   for (uint64_t s = 1; s <= (uint64_t)nstacks; s++) {
     uint64_t pcs[3], id;
     for (int k = 0; k < 3; k++) pcs[k] = 0x1000 + s * 64 + (uint64_t)k;
-    assert_int_equal(st_writer_stack(&w, pcs, 1 + s % 3, &id), 0);
+    assert_int_equal(st_writer_stack(&w, pcs, frames ? (size_t)frames : 1 + s % 3, &id), 0);
     uint64_t a[3] = {s, 1, id};
     assert_int_equal(st_writer_event(&w, ST_EV2_GO_UNBLOCK, 100 + s, a, 3, NULL), 0);
-    if (s == 3) assert_int_equal(st_writer_string(&w, "hello", 5, &id), 0);
+    if (s == 3) {
+      assert_int_equal(st_writer_string(&w, "hello", 5, &id), 0);
+      /* Log messages: an empty one, and one whose text was put before. */
+      assert_int_equal(st_writer_emit_string(&w, "", 0, &id), 0);
+      assert_int_equal(st_writer_emit_string(&w, "hello", 5, &id), 0);
+    }
   }
   assert_int_equal(st_writer_finish(&w), 0);
   st_writer_free(&w);
   return out;
 }
+
+static stt_bytes v2_trace(int nstacks) { return v2_trace_cap(nstacks, 200, 0); }
 
 /* The batch header holding record i: the latest EventBatch before it. */
 static const loc *batch_of(const locs *l, size_t i) {
@@ -150,20 +159,20 @@ static size_t find(const locs *l, unsigned type, size_t nth) {
   return 0;
 }
 
-/* The writer's trace verifies at its capacity, which lies in the interval; 60 stacks take 20
- * stacks batches (the batch lists grow past 16). At 160 a stack is past the room check; at 500
+/* The writer's trace verifies at its capacity, which lies in the interval; 90 stacks take
+ * over 16 stacks batches (the batch lists grow past 16). At 160 a stack is past the room check; at 500
  * a batch begins though the next stack fitted; at 64 the rewrite is not skipped but every
  * record after the first of a batch is past the room check; beyond 2^30 the rewrite is
  * skipped. */
 static void test_v2_capacities(void **s) {
   (void)s;
-  stt_bytes t = v2_trace(60);
+  stt_bytes t = v2_trace(90);
   seen sn;
   st_verify_result r;
   assert_int_equal(verify(t.p, t.len, 0, &sn, &r), ST_OK);
   assert_int_equal(r.algo, ST_VERIFY_V2);
   assert_int_equal(r.generations, 1);
-  assert_int_equal(r.stacks, 60);
+  assert_int_equal(r.stacks, 90);
   assert_true(r.cap_min <= 200 && 200 <= r.cap_max);
   assert_true(r.flushes >= 19);
   assert_int_equal(verify(t.p, t.len, 200, &sn, &r), ST_OK);
@@ -325,11 +334,108 @@ static void test_v2_experimental_batch(void **s) {
   stt_free(&t);
 }
 
+static void test_v2_more(void **s) {
+  (void)s;
+  stt_bytes t = v2_trace(12);
+  locs *l = malloc(sizeof *l);
+  locate(l, t.p, t.len);
+  size_t n;
+  uint8_t *q;
+  /* A stacks batch of M 5. */
+  const loc *kb = batch_of(l, find(l, ST_EV2_STACKS, 0));
+  static const uint8_t m5[] = {0x05};
+  q = splice(t.p, t.len, (size_t)kb->off + 2, 10, m5, 1, &n);
+  expect_first(q, n, 200, ST_VD_BATCH_HEADER, kb->off,
+               "a stacks batch of M 5; the writer uses 2^64-1");
+  free(q);
+  /* The first stack's first PC padded (one more byte), its batch's size patched. */
+  size_t ki = find(l, ST_EV2_STACK, 0);
+  size_t at = (size_t)l->e[ki].off + 1, w;
+  uint64_t v;
+  for (int f = 0; f < 2; f++) { /* id, n */
+    assert_int_equal(st_varint_get(t.p + at, 10, &v, &w), ST_VARINT_OK);
+    at += w;
+  }
+  uint64_t pc;
+  assert_int_equal(st_varint_get(t.p + at, 10, &pc, &w), ST_VARINT_OK);
+  uint8_t pad[ST_VARINT_MAX];
+  size_t pw = st_varint_put_width(pad, pc, w + 1);
+  q = splice(t.p, t.len, at, w, pad, pw, &n);
+  patch_size(q, batch_of(l, ki)->off, 1);
+  char msg[80];
+  snprintf(msg, sizeof msg, "Stack %llu is not written with minimal varints",
+           (unsigned long long)l->e[ki].id);
+  expect_first(q, n, 200, ST_VD_RECORD, l->e[ki].off, msg);
+  free(q);
+  free(l);
+  stt_free(&t);
+  /* One generation whose tables fit one batch each: nothing to flush, so at a capacity over
+   * 2^30 the rewrite is skipped and nothing differs. */
+  t = v2_trace_cap(3, ST_V2_BUF_SIZE, 0);
+  seen sn;
+  st_verify_result r;
+  assert_int_equal(verify(t.p, t.len, 1ull << 31, &sn, &r), ST_OK);
+  assert_int_equal(r.cap_used, 1ull << 31);
+  assert_int_equal(r.flushes, 0);
+  stt_free(&t);
+  /* Three 3-frame stacks (room check 22 + 120 = 142), each first in its own stacks batch at
+   * capacity 200, every string batch within 100: at capacity 100 no room check of the file
+   * fails (a batch's first record is not checked against the capacity), but the reference
+   * cannot write a stack at all. */
+  t = v2_trace_cap(3, 170, 3);
+  locate(l = malloc(sizeof *l), t.p, t.len);
+  size_t s0 = find(l, ST_EV2_STRINGS, 0);
+  assert_int_equal(verify(t.p, t.len, 170, &sn, &r), ST_OK);
+  assert_int_equal(r.cap_min, 165); /* a stack batch's header 23 bytes, then 142 */
+  assert_int_equal(verify(t.p, t.len, 164, &sn, &r), ST_E_INVALID);
+  assert_int_equal(sn.first.kind, ST_VD_BYTES);
+  assert_int_equal(sn.first.off, batch_of(l, s0)->off); /* named at the first strings batch */
+  assert_string_equal(sn.first.message, "the reference cannot write generation 1's tables at "
+                                        "capacity 164: record too big for an empty buffer of "
+                                        "this capacity");
+  free(l);
+  stt_free(&t);
+}
+
+/* Each allocation in turn fails once over a trace with over 16 stacks batches: ST_E_NOMEM, nothing
+ * reported, every block freed with its size. */
+static void test_v2_alloc_failure(void **s) {
+  (void)s;
+  stt_bytes t = v2_trace(90);
+  long fail_at;
+  for (fail_at = 1;; fail_at++) {
+    stt_alloc a;
+    stt_alloc_init(&a, fail_at);
+    st_verify_config c;
+    st_verify_config_default(&c);
+    c.alloc = &a.a;
+    seen sn;
+    memset(&sn, 0, sizeof sn);
+    c.on_diff = on_diff;
+    c.user = &sn;
+    st_verify_result r;
+    st_status st = st_verify_buffer(&c, t.p, t.len, &r);
+    assert_int_equal(a.live, 0);
+    assert_int_equal(a.bytes, 0);
+    assert_int_equal(a.bad_old, 0);
+    if (a.failures == 0) {
+      assert_int_equal(st, ST_OK);
+      break;
+    }
+    if (st != ST_E_NOMEM) fail_msg("allocation %ld: status %d", fail_at, st);
+    assert_int_equal(sn.n, 0);
+  }
+  assert_true(fail_at > 10);
+  stt_free(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v2_capacities),
       cmocka_unit_test(test_v2_headers_and_records),
       cmocka_unit_test(test_v2_experimental_batch),
+      cmocka_unit_test(test_v2_more),
+      cmocka_unit_test(test_v2_alloc_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
