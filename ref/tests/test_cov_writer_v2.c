@@ -340,12 +340,39 @@ static void test_v2_end_ticks(void **s) {
   }
 }
 
+/* 1.22 has no GoSwitch; an event without arguments needs no argument array. */
+static void test_v2_event_versions(void **s) {
+  (void)s;
+  stt_bytes b = {0};
+  st_writer_config c;
+  st_writer_config_default(&c);
+  c.version = ST_VER_1_22;
+  c.symbolize = sym;
+  c.write = plain_write;
+  c.write_user = &b;
+  st_writer w;
+  assert_int_equal(st_writer_init(&w, &c), ST_ENC_OK);
+  assert_int_equal(st_writer_batch(&w, 1, 5), ST_ENC_OK);
+  uint64_t a[2] = {2, 1};
+  assert_int_equal(st_writer_event(&w, ST_EV2_GO_SWITCH, 6, a, 2, NULL), ST_ENC_E_PARAM);
+  assert_int_equal(st_writer_event(&w, ST_EV2_PROC_STOP, 6, NULL, 0, NULL), ST_ENC_OK);
+  assert_int_equal(st_writer_finish(&w), ST_ENC_OK);
+  st_writer_free(&w);
+  /* The frequency batch (28 bytes at 16), then the event batch 01 01 01 05 [size]: ProcStop
+   * 0b V(dt 1) at 58. */
+  assert_int_equal(b.p[58], ST_EV2_PROC_STOP);
+  assert_int_equal(b.p[59], 1);
+  decode_strictly(&b);
+  stt_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v2_config),
       cmocka_unit_test(test_v2_refused_calls),
       cmocka_unit_test(test_v2_sync_batch_output_fails),
       cmocka_unit_test(test_v2_end_ticks),
+      cmocka_unit_test(test_v2_event_versions),
       cmocka_unit_test(test_v2_alloc_failure_every_call),
       cmocka_unit_test(test_v2_output_failure_every_call),
   };
