@@ -106,7 +106,7 @@ static void summary(const vctx_cli *c, const st_verify_result *r) {
            (unsigned long long)r->flushes);
     return;
   }
-  if (c->quiet || r->diffs) return;
+  if (c->quiet) return; /* text: called only for ST_OK, i.e. no difference */
   if (r->format == 2)
     printf("%s: v2 (go 1.%d), %llu generation(s): capacity %llu..%s (verified at %llu), %llu stacks, "
            "%llu strings, %llu batch(es), %llu flush(es): the reference's\n",
