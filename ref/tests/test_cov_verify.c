@@ -563,6 +563,21 @@ static void test_v1_more_order_and_algorithms(void **s) {
   expect(&b, ST_MODE_GO, 0, 0, "DUMP-STRING-ORDER@38",
          "string 3 is written before the reference writes it (it belongs right before the first "
          "stack that uses it)", NULL);
+  /* String 2 is one no stack names ("zzzz", as long as "a.go"), the stack names 1 and 3: the
+   * reference gives "a.go" ID 2, so the file's 2 and 3 are both out of place. */
+  pre(&b);
+  stt_freq(&b, 100);
+  stt_batch(&b, 0, 2);
+  stt_string(&b, 1, "f");
+  stt_string(&b, 2, "zzzz");
+  stt_string(&b, 3, "a.go");
+  static const uint64_t F13[] = {0x10, 1, 3, 7};
+  stt_stack(&b, 1, F13, 1);
+  assert_int_equal(verify(&b, ST_MODE_GO, 0, 0, &sn, &r), ST_E_INVALID);
+  assert_string_equal(sn.list, "DUMP-STRING-ORDER@31 DUMP-STRING-ORDER@38 DUMP-STRING-ORDER@45");
+  assert_string_equal(sn.first_msg, "string 2 is one the reference does not write here (no later "
+                                    "stack needs it first, or it is defined already)");
+  stt_free(&b);
   /* Go 1.21, a pid-0 batch with the Frequency and nothing else: no stack to count, so the
    * algorithm goes by the Frequency's place (in a batch: direct). */
   pre21(&b);
