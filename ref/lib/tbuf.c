@@ -166,7 +166,8 @@ void st_tbuf_commit(st_tbuf *b, size_t used) {
 
 /* Saturating arithmetic for the bounds: a huge n must not wrap to a small size. */
 static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
-static size_t sat_mul(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
+/* a > 0 at every call below: 4, sat_add(2, ...) >= 2 or sat_add(nargs, 1) >= 1. */
+static size_t sat_mul(size_t a, size_t b) { return b > SIZE_MAX / a ? SIZE_MAX : a * b; }
 
 size_t st_string_bound(size_t len) { return sat_add(1 + 2 * ST_BYTES_PER_NUMBER, len); }
 
