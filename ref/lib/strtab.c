@@ -40,6 +40,31 @@ uint64_t st_strtab_hash(const char *s, size_t len) {
   return h;
 }
 
+/* The table's own hash (the lookups' hot spot when dumping): 8 bytes per step instead of
+ * FNV-1a's one, with a final mix so that the low bits (the slot) depend on every byte. Only
+ * lookups use it: which slot a string sits in never shows in the output, so the bytes written
+ * are the same as with st_strtab_hash. The value depends on the machine's byte order. */
+static uint64_t name_hash(const char *s, size_t len) {
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (uint64_t)len * k ^ 0xD6E8FEB86659FD93ull;
+  while (len >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+    s += 8;
+    len -= 8;
+  }
+  if (len) {
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * k;
+  }
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  return h ^ (h >> 32);
+}
+
 /* Slot holding s, or the empty slot where it would go. nslots is a power of two. */
 static st_strent *probe(const st_strtab *t, uint64_t h, const char *s, size_t len) {
   size_t mask = t->nslots - 1;
@@ -56,7 +81,7 @@ int st_strtab_find(const st_strtab *t, const char *s, size_t len, uint64_t *id) 
     return 1;
   }
   if (t->count == 0) return 0;
-  st_strent *e = probe(t, st_strtab_hash(s, len), s, len);
+  st_strent *e = probe(t, name_hash(s, len), s, len);
   if (e->id == 0) return 0;
   *id = e->id;
   return 1;
@@ -110,7 +135,7 @@ st_enc_status st_strtab_seed(st_strtab *t, uint64_t id, const char *s, size_t le
   if (st_strtab_find(t, s, len, &old)) return ST_ENC_E_DUP;
   st_enc_status st = grow(t, len);
   if (st) return st;
-  uint64_t h = st_strtab_hash(s, len);
+  uint64_t h = name_hash(s, len);
   insert(t, probe(t, h, s, len), h, id, s, len);
   if (id != UINT64_MAX && t->next_id <= id) t->next_id = id + 1;
   return ST_ENC_OK;
@@ -162,7 +187,14 @@ st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const cha
     *id = 0; /* "" is ID 0 and is never written */
     return ST_ENC_OK;
   }
-  if (st_strtab_find(t, s, len, id)) return ST_ENC_OK;
+  const uint64_t h = name_hash(s, len);
+  if (t->count) {
+    const st_strent *e = probe(t, h, s, len);
+    if (e->id) {
+      *id = e->id;
+      return ST_ENC_OK;
+    }
+  }
   if (t->next_id == 0) return ST_ENC_E_LIMIT; /* the uint64 ID space wrapped */
   st_enc_status st = grow(t, len);
   if (st) return st;
@@ -171,7 +203,6 @@ st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const cha
     if ((st = write_v2(b, pid, nid, s, len)) != ST_ENC_OK) return st;
     t->next_id++;
     t->written++;
-    uint64_t h = st_strtab_hash(s, len);
     insert(t, probe(t, h, s, len), h, nid, s, len);
     *id = nid;
     return ST_ENC_OK;
@@ -202,7 +233,6 @@ st_enc_status st_strtab_intern(st_strtab *t, st_tbuf *b, uint64_t pid, const cha
   t->next_id++;
   t->written++;
   if (copied < len) t->truncated++;
-  uint64_t h = st_strtab_hash(s, len);
   insert(t, probe(t, h, s, len), h, nid, s, len);
   *id = nid;
   return ST_ENC_OK;

@@ -45,7 +45,7 @@ extern "C" {
 #define ST_NAME_MAX 1024u
 
 typedef struct {
-  uint64_t hash;  /* FNV-1a 64 of the bytes; slot empty when id == 0 */
+  uint64_t hash;  /* the table's internal hash of the bytes; slot empty when id == 0 */
   uint64_t id;
   size_t off;     /* into the arena */
   size_t len;
@@ -98,7 +98,8 @@ ST_API void st_strtab_set_v2(st_strtab *t);
 ST_API st_enc_status st_strtab_emit(st_strtab *t, st_tbuf *b, uint64_t m, const char *s, size_t len,
                              uint64_t *id);
 
-/* The string's hash (FNV-1a 64 over its bytes), used for the table's lookups. */
+/* FNV-1a 64 over the string's bytes. (The table's lookups use a faster internal hash, read 8
+ * bytes at a time; it never shows in the output.) */
 ST_API uint64_t st_strtab_hash(const char *s, size_t len);
 
 #ifdef __cplusplus
