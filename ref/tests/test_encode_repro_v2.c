@@ -52,11 +52,14 @@ typedef struct {
   size_t nframes;
 } gen_data;
 
-#define PUSH(arr, n, v)                                   \
-  do {                                                    \
-    (arr) = realloc((arr), ((n) + 1) * sizeof *(arr));    \
-    assert_non_null(arr);                                 \
-    (arr)[(n)++] = (v);                                   \
+/* Appends v, growing the array to the next power of two (so sanitizer builds stay fast). */
+#define PUSH(arr, n, v)                                                  \
+  do {                                                                   \
+    if (((n) & ((n) - 1)) == 0) {                                        \
+      (arr) = realloc((arr), ((n) ? 2 * (n) : 1) * sizeof *(arr));       \
+      assert_non_null(arr);                                              \
+    }                                                                    \
+    (arr)[(n)++] = (v);                                                  \
   } while (0)
 
 static uint64_t uv(const uint8_t *d, size_t end, size_t *pos) {
