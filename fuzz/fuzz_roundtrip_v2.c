@@ -34,7 +34,12 @@
  *     u8 nstacks  (mod 33), per stack: u8 npcs (mod 129), per PC u8 (bit 7: raw u64 PC, else
  *                 a symbol index); then u8 extra: bits 0-1 log messages emitted (each: u8
  *                 name index, bit 7: the empty message), bit 2 a name put as an ordinary
- *                 string (u8 index), bit 3 a new event batch, bits 4-7 clock step. */
+ *                 string (u8 index), bit 3 a new event batch, bits 4-7 clock step (an
+ *                 event follows, 1 + step ticks later);
+ *     u8 gap      (mod 16) extra ticks between the generation's end and the next one's start.
+ * Every generation starts with an event batch of M = its number and one HeapAlloc event (a
+ * generation needs a timed event); the harness opens another event batch before an event that
+ * might not fit (counting 21 bytes per event), so the writer never flushes one by itself. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
