@@ -106,22 +106,26 @@ int sti_rd_bytes(sti_parse *P, uint64_t len) {
 }
 
 /* The hot loop of stack-heavy traces: whole frames read straight from a payload that is
- * entirely in the buffer. It stops at the first frame that comes within 40 bytes of the
- * payload's end or holds a 10-byte varint, and the general loop reads the rest with every
+ * entirely in the buffer. A frame is read while 4 short varints from it stay inside the
+ * buffered bytes, and kept only when it ends inside the payload; the loop stops at a frame that
+ * would not, or that holds a 10-byte varint, and the general loop reads the rest with every
  * check; so both paths give the same result. */
 uint64_t sti_fast_frames(st_decoder *d, sti_parse *P, uint64_t end, uint64_t n) {
-  if (end > P->avail) return 0;
+  if (end > P->avail || P->avail < 4 * (ST_VARINT_MAX - 1)) return 0;
   uint64_t f = 0;
   const uint8_t *p = P->p;
   size_t pos = P->pos;
-  for (; f < n && pos + (size_t)4 * ST_VARINT_MAX <= end; f++) {
+  const size_t lim = P->avail - 4 * (ST_VARINT_MAX - 1);
+  for (; f < n && pos <= lim; f++) {
     st_frame *fr = &d->frames[f];
     size_t w0, w1, w2, w3;
     if (!(w0 = sti_short_varint(p + pos, &fr->pc))) break;
     if (!(w1 = sti_short_varint(p + pos + w0, &fr->fn_id))) break;
     if (!(w2 = sti_short_varint(p + pos + w0 + w1, &fr->file_id))) break;
     if (!(w3 = sti_short_varint(p + pos + w0 + w1 + w2, &fr->line))) break;
-    pos += w0 + w1 + w2 + w3;
+    size_t next = pos + w0 + w1 + w2 + w3;
+    if (next > end) break;
+    pos = next;
   }
   P->pos = pos;
   return 4 * f;

@@ -42,12 +42,24 @@ void sti_parse_init(sti_parse *P, const uint8_t *p, size_t avail, int eof);
 
 /* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
 static inline size_t sti_short_varint(const uint8_t *q, uint64_t *v) {
-  if (q[0] < 0x80) { /* most varints of a trace are one byte */
-    *v = q[0];
+  /* Most varints of a trace have 1 to 3 bytes: those unrolled. */
+  const uint64_t b0 = q[0];
+  if (b0 < 0x80) {
+    *v = b0;
     return 1;
   }
-  uint64_t x = q[0] & 0x7f;
-  for (size_t i = 1; i < ST_VARINT_MAX - 1; i++) {
+  const uint64_t b1 = q[1];
+  if (b1 < 0x80) {
+    *v = (b0 & 0x7f) | b1 << 7;
+    return 2;
+  }
+  const uint64_t b2 = q[2];
+  if (b2 < 0x80) {
+    *v = (b0 & 0x7f) | (b1 & 0x7f) << 7 | b2 << 14;
+    return 3;
+  }
+  uint64_t x = (b0 & 0x7f) | (b1 & 0x7f) << 7 | (b2 & 0x7f) << 14;
+  for (size_t i = 3; i < ST_VARINT_MAX - 1; i++) {
     x |= (uint64_t)(q[i] & 0x7f) << (7 * i);
     if (!(q[i] & 0x80)) {
       *v = x;
@@ -102,6 +114,8 @@ int sti_is_header(const sti_parse *P);
 #define STI_STACK_OFF_MASK ((1ull << 62) - 1)
 
 const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len);
+/* 1 when string id (nonzero) is defined. */
+int sti_string_has(const st_decoder *d, uint64_t id);
 /* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
 /* Stack IDs: dense IDs (up to STI_DENSE_MAX) in a bitset, others in d->stacks. */
@@ -128,9 +142,8 @@ int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int stri
 uint64_t sti_resolve_frames(const st_decoder *d, st_frame *f, uint64_t n);
 /* Reports the stack references of d->stacks that were never defined (STACK-UNDEFINED). */
 void sti_report_undefined_stacks(st_decoder *d);
-/* Reports the IDs of m that `defined` lacks, at the earliest offset, once. */
-void sti_report_pending(st_decoder *d, const st_idmap *m, const st_idmap *defined, st_rule rule,
-                        const char *what);
+/* Reports the IDs of m that the string table lacks, at the earliest offset, once. */
+void sti_report_pending(st_decoder *d, const st_idmap *m, st_rule rule, const char *what);
 /* Frees the string and stack tables and the pending references (a v2 generation's end). */
 void sti_tables_clear(st_decoder *d);
 

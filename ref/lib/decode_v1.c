@@ -172,7 +172,7 @@ static int commit_string(st_decoder *d, st_event *ev) {
                "EvString has ID 0 (reserved for the empty string)");
     return 0;
   }
-  if (st_idmap_find(&d->strings, ev->str_id)) {
+  if (sti_string_has(d, ev->str_id)) {
     sti_reportf(d, ST_RULE_STRING_DUP_ID, off, "EvString ID %llu is already defined",
                 (unsigned long long)ev->str_id);
     return 0;

@@ -219,9 +219,9 @@ static void end_generation(st_decoder *d) {
     sti_reportf(d, ST_RULE_GEN_NO_EVENTS, d->gen_off,
                 "generation %llu (first batch at offset %llu) has no timed event",
                 (unsigned long long)d->gen, (unsigned long long)d->gen_off);
-  sti_report_pending(d, &d->pend_frame_strings, &d->strings, ST_RULE_STACK_STRING_UNDEFINED,
+  sti_report_pending(d, &d->pend_frame_strings, ST_RULE_STACK_STRING_UNDEFINED,
                      "a stack frame names string");
-  sti_report_pending(d, &d->pend_event_strings, &d->strings, ST_RULE_STRING_UNDEFINED,
+  sti_report_pending(d, &d->pend_event_strings, ST_RULE_STRING_UNDEFINED,
                      "event names string");
   sti_report_undefined_stacks(d);
   report_cpu_stacks(d);
@@ -268,7 +268,7 @@ static int commit_string(st_decoder *d, const st_event *ev) {
     sti_report(d, ST_RULE_STRING_ID_ZERO, ev->off, "String has ID 0 (reserved for \"\")");
     return 0;
   }
-  if (st_idmap_find(&d->strings, ev->str_id)) {
+  if (sti_string_has(d, ev->str_id)) {
     sti_reportf(d, ST_RULE_STRING_DUP_ID, ev->off,
                 "String ID %llu is already defined in generation %llu",
                 (unsigned long long)ev->str_id, (unsigned long long)d->gen);
@@ -285,7 +285,7 @@ static int commit_stack(st_decoder *d, st_event *ev) {
     const st_frame *f = &d->frames[i];
     uint64_t ids[2] = {f->fn_id, f->file_id};
     for (int k = 0; k < 2; k++) {
-      if (!ids[k] || st_idmap_find(&d->strings, ids[k])) continue;
+      if (!ids[k] || sti_string_has(d, ids[k])) continue;
       /* Normal in v2: the names come in the generation's last strings batch. */
       sti_hold_start(d);
       if ((r = sti_pend_ref(d, &d->pend_frame_strings, ev->off, ids[k], 1)) != 0) return r;
@@ -318,7 +318,7 @@ static int commit_timed(st_decoder *d, const st_event *ev) {
     uint64_t id = ev->args[i];
     if (desc->stack_args & (1u << i))
       r = reference_stack(d, ev->off, id);
-    else if ((desc->string_args & (1u << i)) && id && !st_idmap_find(&d->strings, id)) {
+    else if ((desc->string_args & (1u << i)) && id && !sti_string_has(d, id)) {
       r = sti_pend_ref(d, &d->pend_event_strings, ev->off, id, 1);
       if (r == 0) sti_str_known_set(d, id);
     }

@@ -6,28 +6,52 @@
 #include "decode_int.h"
 #include "idmap.h"
 
+/* ---- strings ----
+ * IDs up to STI_STR_DENSE_MAX (the runtime numbers strings 1, 2, ...) index an array; others go
+ * to the `strings` map. Either way the value is the arena offset << 24 | length. */
+#define STI_STR_DENSE_MAX ((uint64_t)1 << 20)
+
+static int string_value(const st_decoder *d, uint64_t id, uint64_t *v) {
+  if (id <= STI_STR_DENSE_MAX) {
+    if (id >= d->str_dense_cap || !d->str_dense[id]) return 0;
+    *v = d->str_dense[id] - 1;
+    return 1;
+  }
+  const uint64_t *e = st_idmap_find(&d->strings, id);
+  if (!e) return 0;
+  *v = *e;
+  return 1;
+}
+
+int sti_string_has(const st_decoder *d, uint64_t id) {
+  uint64_t v;
+  return id && string_value(d, id, &v);
+}
+
+static uint64_t string_count(const st_decoder *d) { return d->strings.count + d->str_dense_count; }
+
 const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len) {
-  const uint64_t *v = id ? st_idmap_find(&d->strings, id) : NULL;
-  if (!v) {
+  uint64_t v;
+  if (!id || !string_value(d, id, &v)) {
     *len = 0;
     return NULL;
   }
-  *len = (size_t)(*v & 0xffffff);
+  *len = (size_t)(v & 0xffffff);
   /* Only empty strings were kept so far: no arena yet (NULL + 0 is undefined). */
-  return d->arena ? d->arena + (*v >> 24) : (const uint8_t *)"";
+  return d->arena ? d->arena + (v >> 24) : (const uint8_t *)"";
 }
 
 static void report_string_limit(st_decoder *d, uint64_t off) {
   sti_reportf(d, ST_RULE_LIMIT_STRINGS, off,
               "string table limit reached: %llu strings, %llu bytes (limits %llu, %llu)",
-              (unsigned long long)d->strings.count, (unsigned long long)d->arena_len,
+              (unsigned long long)string_count(d), (unsigned long long)d->arena_len,
               (unsigned long long)d->cfg.limits.max_strings,
               (unsigned long long)d->cfg.limits.max_string_bytes);
 }
 
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len) {
   const st_alloc *a = d->cfg.alloc;
-  if (d->strings.count + 1 > d->cfg.limits.max_strings ||
+  if (string_count(d) + 1 > d->cfg.limits.max_strings ||
       d->arena_len + len > d->cfg.limits.max_string_bytes) {
     report_string_limit(d, off);
     return -1;
@@ -40,8 +64,24 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
     d->arena = na;
     d->arena_cap = ncap;
   }
+  uint64_t v = ((uint64_t)d->arena_len << 24) | len;
+  if (id <= STI_STR_DENSE_MAX) {
+    if (id >= d->str_dense_cap) {
+      size_t n = d->str_dense_cap ? 2 * d->str_dense_cap : 1024;
+      while (n <= id) n *= 2;
+      if (n > STI_STR_DENSE_MAX + 1) n = (size_t)STI_STR_DENSE_MAX + 1;
+      uint64_t *nd = a->realloc(a->ctx, d->str_dense, d->str_dense_cap * sizeof *nd, n * sizeof *nd);
+      if (!nd) return -2;
+      memset(nd + d->str_dense_cap, 0, (n - d->str_dense_cap) * sizeof *nd);
+      d->str_dense = nd;
+      d->str_dense_cap = n;
+    }
+    d->str_dense[id] = v + 1;
+    d->str_dense_count++;
+  } else if (!st_idmap_insert(&d->strings, a, id, v)) {
+    return -2;
+  }
   if (len) memcpy(d->arena + d->arena_len, s, len);
-  if (!st_idmap_insert(&d->strings, a, id, ((uint64_t)d->arena_len << 24) | len)) return -2;
   d->arena_len += len;
   return 0;
 }
@@ -224,11 +264,24 @@ int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int stri
   return st_idmap_insert(m, d->cfg.alloc, id, off) ? 0 : -2;
 }
 
+/* One name of a frame: dense IDs straight from the array (the hot path of stack tables). */
+static inline const uint8_t *frame_string(const st_decoder *d, const uint8_t *arena, uint64_t id,
+                                          size_t *len) {
+  if (id < d->str_dense_cap) {
+    const uint64_t v = d->str_dense[id];
+    *len = v ? (size_t)((v - 1) & 0xffffff) : 0;
+    return v ? arena + ((v - 1) >> 24) : NULL;
+  }
+  return sti_string_get(d, id, len);
+}
+
 uint64_t sti_resolve_frames(const st_decoder *d, st_frame *f, uint64_t n) {
   uint64_t missing = 0;
+  /* Only empty strings were kept so far: no arena yet (NULL + 0 is undefined). */
+  const uint8_t *arena = d->arena ? d->arena : (const uint8_t *)"";
   for (uint64_t i = 0; i < n; i++) {
-    f[i].fn = sti_string_get(d, f[i].fn_id, &f[i].fn_len);
-    f[i].file = sti_string_get(d, f[i].file_id, &f[i].file_len);
+    f[i].fn = frame_string(d, arena, f[i].fn_id, &f[i].fn_len);
+    f[i].file = frame_string(d, arena, f[i].file_id, &f[i].file_len);
     missing += (f[i].fn_id && !f[i].fn) + (f[i].file_id && !f[i].file);
   }
   return missing;
@@ -282,12 +335,11 @@ void sti_report_undefined_stacks(st_decoder *d) {
                 d->format == 2 ? "generation" : "trace", (unsigned long long)count);
 }
 
-void sti_report_pending(st_decoder *d, const st_idmap *m, const st_idmap *defined, st_rule rule,
-                        const char *what) {
+void sti_report_pending(st_decoder *d, const st_idmap *m, st_rule rule, const char *what) {
   uint64_t first_off = 0, first_id = 0, count = 0;
   for (size_t i = 0; i < m->cap; i++) {
     uint64_t id = m->keys[i], o = m->vals[i];
-    if (!id || st_idmap_find(defined, id)) continue;
+    if (!id || sti_string_has(d, id)) continue;
     if (count++ == 0 || o < first_off || (o == first_off && id < first_id)) {
       first_off = o;
       first_id = id;
@@ -306,6 +358,9 @@ void sti_tables_clear(st_decoder *d) {
   d->arena = NULL;
   d->arena_len = d->arena_cap = 0;
   st_idmap_free(&d->strings, a);
+  if (d->str_dense) a->realloc(a->ctx, d->str_dense, d->str_dense_cap * sizeof *d->str_dense, 0);
+  d->str_dense = NULL;
+  d->str_dense_cap = d->str_dense_count = 0;
   stacks_clear(d);
   memset(d->str_known, 0, sizeof d->str_known);
   st_idmap_free(&d->pend_frame_strings, a);

@@ -195,6 +195,10 @@ typedef struct {
   uint8_t fast_stack_args[256], fast_string_args[256]; /* v2: the descriptor's masks */
   /* v2: string IDs below 4096 defined or already waiting in this generation */
   uint64_t str_known[64];
+  /* String IDs 1..2^20 (private): arena offset << 24 | length, + 1 (0: not defined); the
+   * `strings` map above holds only the IDs past that. */
+  uint64_t *str_dense;
+  size_t str_dense_cap, str_dense_count;
 } st_decoder;
 
 /* Initialises d with cfg (copied). Returns ST_OK, ST_E_NOMEM or ST_E_PARAM. */
