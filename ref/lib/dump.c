@@ -303,6 +303,7 @@ static st_enc_status resolve(st_dumper *d, pc_cache *c, const st_stacktab *t, si
     const pc_slot *hit = cache_find(c, pcs[k]);
     if (hit) {
       if (hit->n > max - n) return ST_ENC_E_LIMIT;
+      if (hit->n == 0) continue; /* no frames: c->frames may still be NULL (NULL + 0 is UB) */
       const cached_frame *cf = &c->frames[hit->first];
       for (size_t j = 0; j < hit->n; j++, n++) {
         d->frames[n].pc = cf[j].pc;
