@@ -161,14 +161,16 @@ st_enc_status st_writer_finish(st_writer *w) {
   if (w->cfg.algo == ST_ALGO_LEGACY) {
     /* Go 1.19: Frequency as a bare chunk, then dump() opens its own pid-0 batch. */
     if (stw_sink(w, freq, freq_len) != 0) return stw_failed(w, ST_ENC_E_SINK);
-    s = st_tbuf_flush(b, 0);
+    st_tbuf_flush(b, 0);
   } else {
     /* Go 1.20+: a fresh pid-0 batch holds Frequency; the dump continues in it. */
-    s = st_tbuf_flush(b, 0);
-    if (!s) s = st_tbuf_reserve(b, 0, freq_len);
-    if (!s) st_tbuf_bytes(b, freq, freq_len);
+    st_tbuf_flush(b, 0);
+    st_tbuf_reserve(b, 0, freq_len);
+    st_tbuf_bytes(b, freq, freq_len);
   }
-  if (!s) s = st_dump_table(&w->dumper, &w->stacks);
+  /* The flush cannot fail (the batch was closed above: nothing goes to the sink), nor the
+   * reserve (a fresh batch: header <= 21 bytes, Frequency <= 11, capacity >= 32). */
+  s = st_dump_table(&w->dumper, &w->stacks);
   if (!s) s = st_tbuf_finish(b);
   if (s) return stw_failed(w, s);
   w->state = 2;
