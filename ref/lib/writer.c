@@ -50,9 +50,10 @@ st_enc_status st_writer_init(st_writer *w, const st_writer_config *cfg) {
   if (w->cfg.buf_size < ST_TBUF_MIN_CAP) return ST_ENC_E_PARAM;
   w->mem = a->realloc(a->ctx, NULL, 0, w->cfg.buf_size);
   if (!w->mem) return ST_ENC_E_NOMEM;
-  st_enc_status s = st_tbuf_init(&w->buf, w->mem, w->cfg.buf_size, stw_sink, w, stw_clock, w);
-  if (!s) s = st_strtab_init(&w->strings, a);
-  if (!s) s = st_stacktab_init(&w->stacks, a);
+  /* Neither can fail: mem and the callbacks are set, buf_size >= ST_TBUF_MIN_CAP; a table. */
+  st_tbuf_init(&w->buf, w->mem, w->cfg.buf_size, stw_sink, w, stw_clock, w);
+  st_strtab_init(&w->strings, a);
+  st_enc_status s = st_stacktab_init(&w->stacks, a);
   if (!s) {
     st_dump_config dc;
     st_dump_config_default(&dc);
