@@ -224,7 +224,7 @@ static void room_checks(vctx *v, size_t start, st_verify_algo algo, uint64_t cap
     }
     if (r->kind == VK_FREQ || cur == SIZE_MAX) continue; /* a direct dump's Frequency opens it */
     uint64_t pos = r->off - v->recs[cur].off, need = need_of(r, algo);
-    if (first_in_batch && cur != first_batch && prev_batch != SIZE_MAX) {
+    if (first_in_batch && cur != first_batch) { /* so prev_batch, the batch before cur, is set */
       uint64_t prev_used = v->recs[cur].off - v->recs[prev_batch].off;
       /* After the flush the reference still needs the room for a stack (it refuses a record
        * that cannot fit an empty batch); a string too long is cut to fit instead. */
