@@ -137,7 +137,7 @@ void stv_compare(vctx *v, const stv_bytes *model, const uint64_t *span_off,
       uint64_t at = span_off[s] + i;
       if (k < model->len && model->p[k] == v->data[at]) continue;
       const vrec *r = record_at(v, at);
-      stv_diff(v, ST_VD_BYTES, r ? r->off : at,
+      stv_diff(v, ST_VD_BYTES, r->off, /* every span starts at a record: r is set */
                "%s written again differ from the file at byte %llu (offset %llu)%s", what,
                (unsigned long long)k, (unsigned long long)at,
                k >= model->len ? ": the reference writes less" : "");

@@ -299,7 +299,7 @@ static int rewrite(vctx *v, uint64_t gen, const batch_list *strs, const batch_li
   if (!s) s = st_tbuf_finish(&kb);
   if (!s) s = st_tbuf_finish(&sb);
   int nomem = s == ST_ENC_E_NOMEM || so.nomem || ko.nomem;
-  if (!s && !nomem) {
+  if (!s) { /* so.nomem / ko.nomem imply s: stv_put is the tbufs' sink (sticky ST_ENC_E_SINK) */
     const batch_list *ls[2] = {strs, stks};
     const stv_bytes *outs[2] = {&so, &ko};
     const char *what[2] = {"the strings batches", "the stacks batches"};
