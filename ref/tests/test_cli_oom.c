@@ -142,6 +142,8 @@ static const char k_v2[] =
     "batch 1 100\n"
     "UserLog +1 0 \"key\" \"message\" s\n"
     "GoCreate +1 2 w s\n"
+    "batch 2 150\n" /* hands the first event batch out: its offset is noted */
+    "HeapAlloc +1 5\n"
     "cpusample 101 1 2 3 s\n"
     "generation\n"
     "batch 1 200\n"
@@ -170,6 +172,14 @@ static void test_encode(void **state) {
   /* From stdin. */
   snprintf(args, sizeof args, "encode - <'%s'", v1);
   assert_true(walk(args, 0, OUTPUT_FAILED) > 10);
+  /* 257 tokens, the last (index 256, where the token array grows past its first 256) a
+   * quoted one: header 1.23 (2), generation (1), 127 times string "sNNN" (2 each). */
+  char text[4096];
+  size_t n = (size_t)snprintf(text, sizeof text, "header 1.23\ngeneration\n");
+  for (int i = 0; i < 127; i++) n += (size_t)snprintf(text + n, sizeof text - n, "string \"s%03d\"\n", i);
+  const char *many = stt_temp_with(text, n);
+  snprintf(args, sizeof args, "encode '%s' -o /dev/null", many);
+  assert_true(walk(args, 0, OUTPUT_FAILED) > 5);
   stt_temps_cleanup(NULL);
 }
 
