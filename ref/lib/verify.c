@@ -88,6 +88,21 @@ const vrec *stv_string_rec(const vctx *v, uint64_t gen, uint64_t id) {
   return e ? &v->recs[e[2]] : NULL;
 }
 
+int stv_event_ref(const vctx *v, uint64_t gen, uint64_t id, int *emitted) {
+  uint64_t key[3] = {gen, id, 0};
+  const uint64_t *e = v->nevrefs ? bsearch(key, v->evrefs, v->nevrefs, 3 * sizeof *v->evrefs,
+                                           cmp_strref)
+                                 : NULL;
+  *emitted = 0;
+  if (!e) return 0;
+  /* Any of the equal keys may be found: look at all of them for the UserLog value. */
+  const uint64_t *lo = e, *hi = e, *end = v->evrefs + 3 * v->nevrefs;
+  while (lo > v->evrefs && lo[-3] == gen && lo[-2] == id) lo -= 3;
+  while (hi + 3 < end && hi[3] == gen && hi[4] == id) hi += 3;
+  for (const uint64_t *x = lo; x <= hi; x += 3) *emitted |= (int)x[2];
+  return 1;
+}
+
 const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len) {
   *len = 0;
   if (id == 0) return (const uint8_t *)"";
@@ -151,6 +166,20 @@ void stv_compare(vctx *v, const stv_bytes *model, const uint64_t *span_off,
 
 /* ---- decoding into records ---- */
 
+/* The string IDs a v2 timed event names: written before the generation's stack dump. */
+static void note_string_args(vctx *v, const st_event *ev) {
+  const st_event2_desc *desc = st_event2_describe(ev->type);
+  for (unsigned i = 0; desc && i < ev->nargs; i++) {
+    if (!(desc->string_args & (1u << i)) || ev->args[i] == 0) continue;
+    if (grow(v, (void **)&v->evrefs, &v->evrefs_cap, 3 * (v->nevrefs + 1), sizeof *v->evrefs))
+      return;
+    uint64_t *e = &v->evrefs[3 * v->nevrefs++];
+    e[0] = ev->gen;
+    e[1] = ev->args[i];
+    e[2] = ev->type == ST_EV2_USER_LOG && i == 3;
+  }
+}
+
 static vrec *add(vctx *v, const st_event *ev, int kind) {
   if (grow(v, (void **)&v->recs, &v->recs_cap, v->nrecs + 1, sizeof *v->recs)) return NULL;
   vrec *r = &v->recs[v->nrecs++];
@@ -211,6 +240,7 @@ static void on_event(void *user, const st_event *ev) {
   } else {
     v->last_other_off = ev->off;
     v->have_other = 1;
+    if (v2) note_string_args(v, ev);
   }
 }
 
@@ -285,6 +315,7 @@ st_status st_verify_buffer(const st_verify_config *cfg, const void *data, size_t
     res->format = v.format;
     res->version = v.version;
     int r = index_strings(&v);
+    if (v.nevrefs > 1) qsort(v.evrefs, v.nevrefs, 3 * sizeof *v.evrefs, cmp_strref);
     if (r == 0) r = v.format == 2 ? stv_v2(&v) : stv_v1(&v);
     if (r != 0 || v.nomem) {
       out = ST_E_NOMEM;
@@ -300,5 +331,6 @@ st_status st_verify_buffer(const st_verify_config *cfg, const void *data, size_t
   if (v.frames) a->realloc(a->ctx, v.frames, v.frames_cap * sizeof *v.frames, 0);
   if (v.diffs) a->realloc(a->ctx, v.diffs, v.diffs_cap * sizeof *v.diffs, 0);
   if (v.str_index) a->realloc(a->ctx, v.str_index, 3 * v.nstr_index * sizeof *v.str_index, 0);
+  if (v.evrefs) a->realloc(a->ctx, v.evrefs, v.evrefs_cap * sizeof *v.evrefs, 0);
   return out;
 }

@@ -39,6 +39,11 @@ typedef struct {
   st_verify_result *res;
   uint64_t *str_index;       /* (generation, ID, record index) triples, sorted */
   size_t nstr_index;
+  /* v2: the string IDs timed events name, as (generation, ID, emitted) triples, sorted;
+   * emitted = 1 for UserLog's value, which the runtime writes with a fresh ID (emit), never
+   * into the table. */
+  uint64_t *evrefs;
+  size_t nevrefs, evrefs_cap;
 } vctx;
 
 /* Records a difference (message formatted like printf). */
@@ -48,6 +53,8 @@ void stv_need_at_least(vctx *v, uint64_t c);
 void stv_need_below(vctx *v, uint64_t c); /* the capacity is less than c */
 /* The string's bytes ("" for ID 0; v1: gen ignored), or NULL when the file has no such string. */
 const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len);
+/* v2: 1 when a timed event of gen names string id; *emitted: it is UserLog's value. */
+int stv_event_ref(const vctx *v, uint64_t gen, uint64_t id, int *emitted);
 /* The record that defines string id (in gen, for v2), or NULL. */
 const vrec *stv_string_rec(const vctx *v, uint64_t gen, uint64_t id);
 /* A growable byte buffer through the caller's allocator. */

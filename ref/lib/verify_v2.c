@@ -129,8 +129,9 @@ static int cmp_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The first ID the dump interned: one past every string no frame names (spec §0.7: the dump's
- * names take the generation's highest IDs). */
+/* The first ID the dump interned (spec §0.7: the dump's names take the generation's highest
+ * IDs): one past every string written before it, that is every string a timed event names
+ * (written when the event was) and every string no frame names. */
 static uint64_t dump_first_id(vctx *v, uint64_t gen, const batch_list *strs,
                               const batch_list *stks, int *nomem) {
   size_t n = 0;
@@ -159,7 +160,10 @@ static uint64_t dump_first_id(vctx *v, uint64_t gen, const batch_list *strs,
     for (size_t i = strs->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH; i++) {
       const vrec *r = &v->recs[i];
       if (r->kind != VK_STRING || r->gen != gen) continue;
-      if (!bsearch(&r->id, named, m, sizeof *named, cmp_u64) && r->id >= first)
+      int emitted;
+      if ((stv_event_ref(v, gen, r->id, &emitted) ||
+           !bsearch(&r->id, named, m, sizeof *named, cmp_u64)) &&
+          r->id >= first)
         first = r->id + 1;
     }
   v->alloc->realloc(v->alloc->ctx, named, (n + 1) * sizeof *named, 0);
@@ -189,7 +193,10 @@ static int check_order(vctx *v, uint64_t gen, const batch_list *strs, const batc
     for (size_t i = strs->b[k] + 1; i < v->nrecs && v->recs[i].kind != VK_BATCH; i++) {
       const vrec *r = &v->recs[i];
       uint64_t have;
+      int emitted = 0;
+      /* A log message was emitted: never in the table the dump looks names up in. */
       if (r->kind == VK_STRING && r->id < dump_first && r->str_len &&
+          !(stv_event_ref(v, gen, r->id, &emitted) && emitted) &&
           !st_strtab_find(&t, (const char *)v->data + r->str_off, (size_t)r->str_len, &have) &&
           st_strtab_seed(&t, r->id, (const char *)v->data + r->str_off, (size_t)r->str_len) ==
               ST_ENC_E_NOMEM)
@@ -265,8 +272,10 @@ static int rewrite(vctx *v, uint64_t gen, const batch_list *strs, const batch_li
       if (r->kind != VK_STRING || r->id >= dump_first) continue;
       const char *p = (const char *)v->data + r->str_off;
       uint64_t id, have;
+      int emitted = 0;
       s = st_strtab_set_next_id(&t, r->id);
-      if (!s && r->str_len && !st_strtab_find(&t, p, (size_t)r->str_len, &have))
+      if (!s && r->str_len && !(stv_event_ref(v, gen, r->id, &emitted) && emitted) &&
+          !st_strtab_find(&t, p, (size_t)r->str_len, &have))
         s = st_strtab_intern(&t, &sb, UINT64_MAX, p, (size_t)r->str_len, &id);
       else if (!s)
         s = st_strtab_emit(&t, &sb, UINT64_MAX, p, (size_t)r->str_len, &id);
