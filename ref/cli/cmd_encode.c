@@ -282,8 +282,14 @@ static int pass_settings(enc_ctx *c) {
   return ST_EXIT_OK;
 }
 
-/* Settings that only one format has (after the command line's overrides). */
-static int check_format(const enc_ctx *c) {
+static int usage(const char *msg);
+
+/* Settings that only one format has (after the command line's overrides): refused at their
+ * line, or as a usage error when the command line gave them. */
+static int check_format(const enc_ctx *c, int algo_opt, int buf_opt) {
+  if (is_v2(c) && algo_opt) return usage("--algorithm: v1 only (v2 has one stack-section writer)");
+  if (is_v2(c) && buf_opt && c->cfg.buf_size < ST_TBUF_MIN_CAP_V2)
+    return usage("--buf-size: at least 64 for v2");
   if (is_v2(c) && c->set_line[SET_ALGO])
     return bad(c, c->set_line[SET_ALGO], "algorithm: v1 only (v2 has one stack-section writer)");
   if (!is_v2(c) && c->cfg.order == ST_ORDER_TRIE)
@@ -622,7 +628,7 @@ int st_cmd_encode(int argc, char **argv) {
       else c.cfg.buf_size = (size_t)n;
     }
   }
-  if (rc == ST_EXIT_OK) rc = check_format(&c);
+  if (rc == ST_EXIT_OK) rc = check_format(&c, opt_algo != NULL, opt_buf != NULL);
   if (rc == ST_EXIT_OK && list_path && !(c.list = fopen(list_path, "w"))) {
     fprintf(stderr, "stacktab: %s: %s\n", list_path, strerror(errno));
     rc = ST_EXIT_USAGE;

@@ -19,6 +19,7 @@ struct st_stats_v2 {
   gen_stats total, cur;
   gen_stats *gens;
   size_t ngens, cap;
+  uint64_t generations; /* all of them, also those whose row ran out of memory */
   uint64_t count[256], bytes[256], width[ST_VARINT_MAX + 1];
   int batch_kind_known;   /* the current batch's kind was counted */
 };
@@ -36,6 +37,7 @@ static void max_at(uint64_t *max, uint64_t *at, uint64_t v, uint64_t off) {
 
 static void close_generation(st_stats_v2 *s) {
   if (!s->cur.gen) return;
+  s->generations++;
   if (s->ngens == s->cap) {
     size_t ncap = s->cap ? s->cap * 2 : 16;
     gen_stats *g = realloc(s->gens, ncap * sizeof *g);
@@ -113,7 +115,7 @@ void st_stats_v2_print(st_stats_v2 *s, const char *path, uint64_t buf_size) {
   if (s->version)
     printf("header          go %d.%d trace (v2)\n", s->version / 1000, s->version % 1000);
   printf("events          %llu\n", (unsigned long long)t->events);
-  printf("generations     %zu\n", s->ngens);
+  printf("generations     %llu\n", (unsigned long long)s->generations);
   printf("batches         %llu:", (unsigned long long)nbatches(t));
   for (int k = 0; k < B_KINDS; k++)
     if (t->batches[k]) printf(" %s %llu", k_kind[k], (unsigned long long)t->batches[k]);

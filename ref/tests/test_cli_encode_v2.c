@@ -67,6 +67,12 @@ static void test_encode_v2_refusals(void **state) {
       /* A v1 description made v2 by --header keeps its v1-only setting: refused at its line. */
       {"\nalgorithm legacy\n", {"--header", "1.23"}, 1, 2,
        "algorithm: v1 only (v2 has one stack-section writer)"},
+      /* The same given on the command line: usage errors. */
+      {"header 1.23\n", {"--algorithm=direct"}, 2, 0,
+       "stacktab encode: --algorithm: v1 only (v2 has one stack-section writer) (see stacktab "
+       "encode --help)"},
+      {"header 1.23\n", {"--buf-size", "40"}, 2, 0,
+       "stacktab encode: --buf-size: at least 64 for v2 (see stacktab encode --help)"},
       {"header 1.23\n", {"--header=1.20"}, 2, 0,
        "stacktab encode: --header: 1.11, 1.19, 1.21, 1.22, 1.23 or 1.25 (see stacktab encode "
        "--help)"},
