@@ -116,6 +116,23 @@ int sti_is_header(const sti_parse *P);
 const uint8_t *sti_string_get(const st_decoder *d, uint64_t id, size_t *len);
 /* 1 when string id (nonzero) is defined. */
 int sti_string_has(const st_decoder *d, uint64_t id);
+static inline int sti_string_known(const st_decoder *d, uint64_t id) {
+  if (id < d->str_dense_cap) return d->str_dense[id] != 0; /* dense[0] is never set */
+  return sti_string_has(d, id);
+}
+/* How many of the frames' names (nonzero IDs) are not defined yet: sti_resolve_frames's count
+ * without filling the names, for when no callback will see them. */
+static inline uint64_t sti_frames_missing(const st_decoder *d, const st_frame *f, uint64_t n) {
+  const uint64_t *const dense = d->str_dense;
+  const uint64_t cap = d->str_dense_cap;
+  uint64_t missing = 0;
+  for (uint64_t i = 0; i < n; i++) {
+    const uint64_t a = f[i].fn_id, b = f[i].file_id;
+    missing += (a && (a < cap ? !dense[a] : !sti_string_has(d, a))) +
+               (b && (b < cap ? !dense[b] : !sti_string_has(d, b)));
+  }
+  return missing;
+}
 /* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
 /* Stack IDs: dense IDs (up to STI_DENSE_MAX) in a bitset, others in d->stacks. */

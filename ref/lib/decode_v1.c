@@ -227,17 +227,19 @@ static int commit_stack(st_decoder *d, sti_parse *P) {
       break;
   }
   ev->frames = d->frames;
-  if (sti_resolve_frames(d, d->frames, n)) {
+  /* The names only matter to a callback; without one, only whether they are defined. */
+  if (d->cfg.on_event ? sti_resolve_frames(d, d->frames, n) : sti_frames_missing(d, d->frames, n)) {
     /* Legal in go mode (Go 1.19 resolves names after reading everything): hold the events
      * from here so that the names are filled in at the end of the trace. */
     sti_hold_start(d);
     for (uint64_t i = 0; i < n; i++) {
       const st_frame *f = &d->frames[i];
-      if ((f->fn_id && !f->fn) || (f->file_id && !f->file)) {
+      const int fn_missing = f->fn_id && !sti_string_known(d, f->fn_id);
+      if (fn_missing || (f->file_id && !sti_string_known(d, f->file_id))) {
         sti_reportf(d, ST_RULE_STACK_STRING_UNDEFINED, off,
                     "EvStack %llu frame %llu uses string ID %llu, not defined before it",
                     (unsigned long long)ev->stack_id, (unsigned long long)i,
-                    (unsigned long long)(f->fn_id && !f->fn ? f->fn_id : f->file_id));
+                    (unsigned long long)(fn_missing ? f->fn_id : f->file_id));
         break;
       }
     }

@@ -285,13 +285,13 @@ static int commit_stack(st_decoder *d, st_event *ev) {
     const st_frame *f = &d->frames[i];
     uint64_t ids[2] = {f->fn_id, f->file_id};
     for (int k = 0; k < 2; k++) {
-      if (!ids[k] || sti_string_has(d, ids[k])) continue;
+      if (!ids[k] || sti_string_known(d, ids[k])) continue;
       /* Normal in v2: the names come in the generation's last strings batch. */
       sti_hold_start(d);
       if ((r = sti_pend_ref(d, &d->pend_frame_strings, ev->off, ids[k], 1)) != 0) return r;
     }
   }
-  sti_resolve_frames(d, d->frames, ev->nframes);
+  if (d->cfg.on_event) sti_resolve_frames(d, d->frames, ev->nframes); /* names: for it only */
   if (ev->stack_id == 0) {
     sti_report(d, ST_RULE_STACK_ID_ZERO, ev->off, "Stack has ID 0 (reserved for no stack)");
     return 0;
