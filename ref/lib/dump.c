@@ -195,31 +195,34 @@ st_enc_status st_dump_record(st_dumper *d, uint64_t id, const st_enc_frame *fram
 
 /* ---- the table dump, with a PC cache ----
  * Within one st_dump_table the string table only grows, so a PC's frames, once symbolized and
- * interned, have fixed string IDs: a PC seen again takes its frames' PCs, lines and IDs from
- * the cache, without the symbolizer or a lookup; only frames not from the cache are interned,
- * in frame order, which is every write interning would have made. The symbolizer must give
- * the same frames for the same PC (it is called once per distinct PC and dump). The cache's
- * memory is the dump's: when it runs out the dump fails with ST_ENC_E_NOMEM (as the trie
- * order's scratch does). */
-typedef struct {
-  uint64_t pc, line, fn_id, file_id;
-} cached_frame;
+ * interned, have fixed string IDs, and so fixed record bytes: the cache keeps each PC's
+ * encoded frames (per frame V(pc) V(fn) V(file) V(line)), and a record is its ID and frame
+ * count followed by the byte runs of its PCs. A PC seen again costs a lookup and a copy:
+ * no symbolizer call, no string lookup, no varint. Only frames from the symbolizer are
+ * interned, in frame order, which is every write interning would have made (interning a
+ * cached frame's names would find them and write nothing). The symbolizer must give the same
+ * frames for the same PC (it is called once per distinct PC and dump). The cache's memory is
+ * the dump's: when it runs out the dump fails with ST_ENC_E_NOMEM (as the trie order's scratch
+ * does). */
 typedef struct {
   uint64_t pc;
-  uint32_t first; /* into frames; UINT32_MAX: empty slot */
-  uint32_t n;
-} pc_slot;
+  uint32_t off, len; /* its frames' bytes in the cache's arena */
+  uint32_t n;        /* frames */
+} pc_ent;
+struct miss {
+  size_t k, start, n; /* the stack's k-th PC, its frames at d->frames[start..start + n) */
+};
 typedef struct {
   const st_alloc *a;
-  pc_slot *slots;
-  size_t nslots, count;
-  cached_frame *frames;
-  size_t nframes, frames_cap;
-  /* per stack: the PCs missed, their frames' start in d->frames and count */
-  struct miss {
-    uint64_t pc;
-    size_t start, n;
-  } *miss;
+  uint32_t *slots; /* entry index + 1; 0 = empty */
+  size_t nslots;
+  pc_ent *ents;
+  size_t nents, ents_cap;
+  uint8_t *bytes;
+  size_t nbytes, bytes_cap;
+  uint32_t *parts; /* per PC of the stack being written: its entry */
+  size_t parts_cap;
+  struct miss *miss;
   size_t nmiss, miss_cap;
 } pc_cache;
 
@@ -227,12 +230,13 @@ static size_t pc_slot_of(uint64_t pc, size_t nslots) {
   return (size_t)((pc * 0x9E3779B97F4A7C15ull) >> 29) & (nslots - 1);
 }
 
-static const pc_slot *cache_find(const pc_cache *c, uint64_t pc) {
-  if (!c->count) return NULL;
+/* The entry of pc, or -1. */
+static long cache_find(const pc_cache *c, uint64_t pc) {
+  if (!c->nents) return -1;
   for (size_t i = pc_slot_of(pc, c->nslots);; i = (i + 1) & (c->nslots - 1)) {
-    const pc_slot *e = &c->slots[i];
-    if (e->first == UINT32_MAX) return NULL;
-    if (e->pc == pc) return e;
+    uint32_t e = c->slots[i];
+    if (!e) return -1;
+    if (c->ents[e - 1].pc == pc) return (long)e - 1;
   }
 }
 
@@ -250,107 +254,159 @@ static int cache_grow(pc_cache *c, void **p, size_t *cap, size_t need, size_t el
 }
 
 static void cache_free(pc_cache *c) {
-  if (c->slots) c->a->realloc(c->a->ctx, c->slots, c->nslots * sizeof *c->slots, 0);
-  if (c->frames) c->a->realloc(c->a->ctx, c->frames, c->frames_cap * sizeof *c->frames, 0);
-  if (c->miss) c->a->realloc(c->a->ctx, c->miss, c->miss_cap * sizeof *c->miss, 0);
-  c->slots = NULL;
-  c->frames = NULL;
-  c->miss = NULL;
+  const st_alloc *a = c->a;
+  if (c->slots) a->realloc(a->ctx, c->slots, c->nslots * sizeof *c->slots, 0);
+  if (c->ents) a->realloc(a->ctx, c->ents, c->ents_cap * sizeof *c->ents, 0);
+  if (c->bytes) a->realloc(a->ctx, c->bytes, c->bytes_cap, 0);
+  if (c->parts) a->realloc(a->ctx, c->parts, c->parts_cap * sizeof *c->parts, 0);
+  if (c->miss) a->realloc(a->ctx, c->miss, c->miss_cap * sizeof *c->miss, 0);
+  memset(c, 0, sizeof *c);
+  c->a = a;
 }
 
-/* Adds pc with frames f[0..n) and their IDs. */
+/* Adds pc with frames f[0..n) and their IDs, encoded; *idx receives its entry. */
 static st_enc_status cache_add(pc_cache *c, uint64_t pc, const st_enc_frame *f,
-                               const uint64_t *ids, size_t n) {
-  if ((c->count + 1) * 2 > c->nslots) {
+                               const uint64_t *ids, size_t n, uint32_t *idx) {
+  if ((c->nents + 1) * 2 > c->nslots) {
     size_t nn = c->nslots ? 2 * c->nslots : 1024;
-    pc_slot *ns = nn <= SIZE_MAX / sizeof *ns ? c->a->realloc(c->a->ctx, NULL, 0, nn * sizeof *ns) : NULL;
+    uint32_t *ns = nn <= SIZE_MAX / sizeof *ns ? c->a->realloc(c->a->ctx, NULL, 0, nn * sizeof *ns) : NULL;
     if (!ns) return ST_ENC_E_NOMEM;
-    for (size_t i = 0; i < nn; i++) ns[i].first = UINT32_MAX;
-    for (size_t i = 0; i < c->nslots; i++) {
-      if (c->slots[i].first == UINT32_MAX) continue;
-      size_t j = pc_slot_of(c->slots[i].pc, nn);
-      while (ns[j].first != UINT32_MAX) j = (j + 1) & (nn - 1);
-      ns[j] = c->slots[i];
+    memset(ns, 0, nn * sizeof *ns);
+    for (size_t e = 0; e < c->nents; e++) {
+      size_t j = pc_slot_of(c->ents[e].pc, nn);
+      while (ns[j]) j = (j + 1) & (nn - 1);
+      ns[j] = (uint32_t)e + 1;
     }
     if (c->slots) c->a->realloc(c->a->ctx, c->slots, c->nslots * sizeof *c->slots, 0);
     c->slots = ns;
     c->nslots = nn;
   }
-  void *p = c->frames;
-  if (cache_grow(c, &p, &c->frames_cap, c->nframes + n, sizeof *c->frames)) return ST_ENC_E_NOMEM;
-  c->frames = p;
+  void *p = c->ents;
+  if (cache_grow(c, &p, &c->ents_cap, c->nents + 1, sizeof *c->ents)) return ST_ENC_E_NOMEM;
+  c->ents = p;
+  if (n > (UINT32_MAX - c->nbytes) / (4 * ST_VARINT_MAX)) return ST_ENC_E_NOMEM;
+  p = c->bytes;
+  if (cache_grow(c, &p, &c->bytes_cap, c->nbytes + 4 * ST_VARINT_MAX * n, 1)) return ST_ENC_E_NOMEM;
+  c->bytes = p;
+  size_t len = put_frames(c->bytes + c->nbytes, f, ids, n);
+  c->ents[c->nents] = (pc_ent){pc, (uint32_t)c->nbytes, (uint32_t)len, (uint32_t)n};
+  c->nbytes += len;
   size_t i = pc_slot_of(pc, c->nslots);
-  while (c->slots[i].first != UINT32_MAX) i = (i + 1) & (c->nslots - 1);
-  c->slots[i].pc = pc;
-  c->slots[i].first = (uint32_t)c->nframes;
-  c->slots[i].n = (uint32_t)n;
-  for (size_t k = 0; k < n; k++)
-    c->frames[c->nframes + k] = (cached_frame){f[k].pc, f[k].line, ids[2 * k], ids[2 * k + 1]};
-  c->nframes += n;
-  c->count++;
+  while (c->slots[i]) i = (i + 1) & (c->nslots - 1);
+  c->slots[i] = (uint32_t)c->nents + 1;
+  *idx = (uint32_t)c->nents++;
   return ST_ENC_OK;
 }
 
-/* Resolves stack i into d->frames and d->ids: cached PCs with their IDs, the others through
- * the symbolizer (recorded in c->miss); a stack where nothing resolves gets one zero frame. */
+/* Resolves stack i: each PC's entry in c->parts when cached, else its frames from the
+ * symbolizer into d->frames (listed in c->miss). *nframes: the record's frames; *zero: no
+ * PC resolved, the record is one zero frame. */
 static st_enc_status resolve(st_dumper *d, pc_cache *c, const st_stacktab *t, size_t i,
-                             size_t *nframes) {
+                             size_t *nframes, int *zero) {
   const st_stackent *e = &t->ents[i];
   const uint64_t *pcs = t->pcs + e->off;
   size_t n = 0, max = d->cfg.max_frames;
+  void *p = c->parts;
+  if (cache_grow(c, &p, &c->parts_cap, e->n, sizeof *c->parts)) return ST_ENC_E_NOMEM;
+  c->parts = p;
   c->nmiss = 0;
   for (size_t k = 0; k < e->n; k++) {
-    const pc_slot *hit = cache_find(c, pcs[k]);
-    if (hit) {
-      if (hit->n > max - n) return ST_ENC_E_LIMIT;
-      if (hit->n == 0) continue; /* no frames: c->frames may still be NULL (NULL + 0 is UB) */
-      const cached_frame *cf = &c->frames[hit->first];
-      for (size_t j = 0; j < hit->n; j++, n++) {
-        d->frames[n].pc = cf[j].pc;
-        d->frames[n].line = cf[j].line;
-        d->ids[2 * n] = cf[j].fn_id;
-        d->ids[2 * n + 1] = cf[j].file_id;
-      }
+    long hit = cache_find(c, pcs[k]);
+    if (hit >= 0) {
+      if (c->ents[hit].n > max - n) return ST_ENC_E_LIMIT;
+      c->parts[k] = (uint32_t)hit;
+      n += c->ents[hit].n;
       continue;
     }
     size_t got = d->cfg.symbolize(d->cfg.sym_user, pcs[k], d->frames + n, max - n);
     if (got > max - n) return ST_ENC_E_LIMIT;
-    void *p = c->miss;
+    p = c->miss;
     if (cache_grow(c, &p, &c->miss_cap, c->nmiss + 1, sizeof *c->miss)) return ST_ENC_E_NOMEM;
     c->miss = p;
-    c->miss[c->nmiss++] = (struct miss){pcs[k], n, got};
+    c->miss[c->nmiss++] = (struct miss){k, n, got};
     n += got;
   }
-  if (n == 0) {
-    memset(&d->frames[0], 0, sizeof d->frames[0]);
-    d->frames[0].fn = d->frames[0].file = "";
-    d->ids[0] = d->ids[1] = 0;
-    n = 1;
-  }
-  *nframes = n;
+  *zero = n == 0;
+  *nframes = n ? n : 1;
   return ST_ENC_OK;
+}
+
+/* The record of a resolved stack: its ID, frame count and the byte runs of its PCs. */
+static st_enc_status write_runs(st_dumper *d, const pc_cache *c, size_t npcs, uint64_t id,
+                                size_t n, int zero) {
+  static const uint8_t zero_frame[4] = {0, 0, 0, 0}; /* PC 0, "", "", line 0 */
+  st_tbuf *b = d->buf;
+  uint64_t pid = d->cfg.pid;
+  uint8_t *p;
+  size_t len = 0, body = 0, need = 0;
+  if (d->cfg.algo == ST_ALGO_LEGACY) {
+    p = d->payload; /* aside: the length is known only at the end */
+  } else {
+    need = d->cfg.algo == ST_ALGO_V2 ? st_v2_stack_bound(n) : st_stack_record_bound(n);
+    st_enc_status s = st_tbuf_reserve(b, pid, need);
+    if (s) return s;
+    if (d->cfg.algo == ST_ALGO_V2) {
+      if (b->pos == b->head_len) st_tbuf_byte(b, ST_EV2_STACKS);
+      need--;
+    }
+    if (!(p = st_tbuf_window(b, need))) return b->err;
+    if (d->cfg.algo == ST_ALGO_V2) {
+      p[len++] = ST_EV2_STACK;
+    } else {
+      p[0] = EV_STACK_BYTE; /* then 10 bytes for the length, back-patched */
+      len = body = 1 + ST_VARINT_MAX;
+    }
+  }
+  len += put_uv(p + len, id);
+  len += put_uv(p + len, n);
+  for (size_t k = 0; k < npcs; k++) {
+    const pc_ent *e = &c->ents[c->parts[k]];
+    memcpy(p + len, c->bytes + e->off, e->len);
+    len += e->len;
+  }
+  if (zero) {
+    memcpy(p + len, zero_frame, sizeof zero_frame);
+    len += sizeof zero_frame;
+  }
+  if (d->cfg.algo == ST_ALGO_LEGACY) {
+    st_enc_status s = st_tbuf_reserve(b, pid, st_stack_legacy_need(len));
+    if (s) return s;
+    st_tbuf_byte(b, EV_STACK_BYTE);
+    st_tbuf_varint(b, len);
+    st_tbuf_bytes(b, p, len);
+    return b->err;
+  }
+  if (d->cfg.algo == ST_ALGO_DIRECT) st_varint_put_width(p + 1, len - body, ST_VARINT_MAX);
+  st_tbuf_commit(b, len);
+  return b->err;
 }
 
 static st_enc_status dump_one(st_dumper *d, pc_cache *c, const st_stacktab *t, size_t i) {
   size_t n;
+  int zero = 0;
   uint64_t id = i + 1;
-  st_enc_status s = resolve(d, c, t, i, &n);
+  st_enc_status s = resolve(d, c, t, i, &n, &zero);
   if (!s && over_limit(d, n)) s = ST_ENC_E_LIMIT;
-  /* Only the frames the symbolizer gave, in frame order; the cached ones are in the table
-   * already (interning them would find them and write nothing). */
   for (size_t m = 0; m < c->nmiss && !s; m++)
     s = intern_frames(d, d->frames, d->ids, c->miss[m].start, c->miss[m].start + c->miss[m].n);
   for (size_t m = 0; m < c->nmiss && !s; m++) {
-    /* A PC twice in one stack was missed twice: cache it once. */
-    if (cache_find(c, c->miss[m].pc)) continue;
-    s = cache_add(c, c->miss[m].pc, d->frames + c->miss[m].start, d->ids + 2 * c->miss[m].start,
-                  c->miss[m].n);
+    const struct miss *x = &c->miss[m];
+    /* A PC twice in one stack was missed twice: cached once, its bytes are the same. */
+    long have = cache_find(c, t->pcs[t->ents[i].off + x->k]);
+    uint32_t idx = (uint32_t)have;
+    if (have < 0)
+      s = cache_add(c, t->pcs[t->ents[i].off + x->k], d->frames + x->start, d->ids + 2 * x->start,
+                    x->n, &idx);
+    c->parts[x->k] = idx;
   }
+  if (!s) s = write_runs(d, c, t->ents[i].n, id, n, zero);
   if (s) {
     d->failed_id = id;
     return s;
   }
-  return write_record(d, id, d->frames, n);
+  d->records_written++;
+  d->frames_written += n;
+  return ST_ENC_OK;
 }
 
 /* Go 1.23's trie order: records are inserted in ID order, each descending by two hash bits at
