@@ -288,7 +288,8 @@ static st_enc_status cache_add(pc_cache *c, uint64_t pc, const st_enc_frame *f,
   p = c->bytes;
   if (cache_grow(c, &p, &c->bytes_cap, c->nbytes + 4 * ST_VARINT_MAX * n, 1)) return ST_ENC_E_NOMEM;
   c->bytes = p;
-  size_t len = put_frames(c->bytes + c->nbytes, f, ids, n);
+  /* A PC without frames has no bytes: c->bytes may still be NULL (NULL + 0 is UB). */
+  size_t len = n ? put_frames(c->bytes + c->nbytes, f, ids, n) : 0;
   c->ents[c->nents] = (pc_ent){pc, (uint32_t)c->nbytes, (uint32_t)len, (uint32_t)n};
   c->nbytes += len;
   size_t i = pc_slot_of(pc, c->nslots);
@@ -361,6 +362,7 @@ static st_enc_status write_runs(st_dumper *d, const pc_cache *c, size_t npcs, ui
   len += put_uv(p + len, n);
   for (size_t k = 0; k < npcs; k++) {
     const pc_ent *e = &c->ents[c->parts[k]];
+    if (!e->len) continue; /* no frames: c->bytes may still be NULL */
     memcpy(p + len, c->bytes + e->off, e->len);
     len += e->len;
   }
