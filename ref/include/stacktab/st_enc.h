@@ -47,7 +47,9 @@ typedef struct {
  * inlined call gives several frames for one PC). Writes at most `max` frames to out and returns
  * how many frames the PC has (0 when nothing resolves: the PC is then dropped, as the runtime
  * drops a PC without function info). A return value above max means frames were lost: the dump
- * fails with ST_ENC_E_LIMIT. The name bytes must stay valid until the dump returns. */
+ * fails with ST_ENC_E_LIMIT. The name bytes must stay valid until the dump returns. It must
+ * give the same frames for the same PC: st_dump_table calls it once per distinct PC and dump
+ * and reuses the frames (encoded, with their string IDs) for the PC's later stacks. */
 typedef size_t (*st_symbolize_fn)(void *user, uint64_t pc, st_enc_frame *out, size_t max);
 
 #ifdef __cplusplus
