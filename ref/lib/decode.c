@@ -111,11 +111,11 @@ int sti_rd_bytes(sti_parse *P, uint64_t len) {
  * would not, or that holds a 10-byte varint, and the general loop reads the rest with every
  * check; so both paths give the same result. */
 uint64_t sti_fast_frames(st_decoder *d, sti_parse *P, uint64_t end, uint64_t n) {
-  if (end > P->avail || P->avail < 4 * (ST_VARINT_MAX - 1)) return 0;
+  if (end > P->avail || P->avail < (size_t)4 * (ST_VARINT_MAX - 1)) return 0;
   uint64_t f = 0;
   const uint8_t *p = P->p;
   size_t pos = P->pos;
-  const size_t lim = P->avail - 4 * (ST_VARINT_MAX - 1);
+  const size_t lim = P->avail - (size_t)4 * (ST_VARINT_MAX - 1);
   for (; f < n && pos <= lim; f++) {
     st_frame *fr = &d->frames[f];
     size_t w0, w1, w2, w3;

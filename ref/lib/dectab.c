@@ -141,7 +141,7 @@ static uint64_t get_uvarint(const uint8_t *p, size_t *pos) {
 
 /* Logs the first reference of dense id at off. 0, -1 (limit, reported) or -2. */
 static int ref_log_add(st_decoder *d, uint64_t off, uint64_t id) {
-  if (d->ref_log_cap - d->ref_log_len < 2 * ST_VARINT_MAX) {
+  if (d->ref_log_cap - d->ref_log_len < (size_t)2 * ST_VARINT_MAX) {
     if (d->ref_log_cap >= STI_REF_LOG_MAX) {
       sti_reportf(d, ST_RULE_LIMIT_STACKS, off,
                   "stack-ID table limit reached: %llu stack IDs (%zu bytes of references "

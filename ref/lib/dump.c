@@ -284,9 +284,10 @@ static st_enc_status cache_add(pc_cache *c, uint64_t pc, const st_enc_frame *f,
   void *p = c->ents;
   if (cache_grow(c, &p, &c->ents_cap, c->nents + 1, sizeof *c->ents)) return ST_ENC_E_NOMEM;
   c->ents = p;
-  if (n > (UINT32_MAX - c->nbytes) / (4 * ST_VARINT_MAX)) return ST_ENC_E_NOMEM;
+  if (n > (UINT32_MAX - c->nbytes) / ((size_t)4 * ST_VARINT_MAX)) return ST_ENC_E_NOMEM;
   p = c->bytes;
-  if (cache_grow(c, &p, &c->bytes_cap, c->nbytes + 4 * ST_VARINT_MAX * n, 1)) return ST_ENC_E_NOMEM;
+  if (cache_grow(c, &p, &c->bytes_cap, c->nbytes + (size_t)4 * ST_VARINT_MAX * n, 1))
+    return ST_ENC_E_NOMEM;
   c->bytes = p;
   /* A PC without frames has no bytes: c->bytes may still be NULL (NULL + 0 is UB). */
   size_t len = n ? put_frames(c->bytes + c->nbytes, f, ids, n) : 0;
@@ -314,7 +315,8 @@ static st_enc_status resolve(st_dumper *d, pc_cache *c, const st_stacktab *t, si
   for (size_t k = 0; k < e->n; k++) {
     long hit = cache_find(c, pcs[k]);
     if (hit >= 0) {
-      if (c->ents[hit].n > max - n) return ST_ENC_E_LIMIT;
+      /* hit >= 0: the entry exists (the analyzer cannot see that c->ents is then set) */
+      if (c->ents[hit].n > max - n) return ST_ENC_E_LIMIT; /* NOLINT(clang-analyzer-core.NullDereference) */
       c->parts[k] = (uint32_t)hit;
       n += c->ents[hit].n;
       continue;
@@ -339,11 +341,11 @@ static st_enc_status write_runs(st_dumper *d, const pc_cache *c, size_t npcs, ui
   st_tbuf *b = d->buf;
   uint64_t pid = d->cfg.pid;
   uint8_t *p;
-  size_t len = 0, body = 0, need = 0;
+  size_t len = 0, body = 0;
   if (d->cfg.algo == ST_ALGO_LEGACY) {
     p = d->payload; /* aside: the length is known only at the end */
   } else {
-    need = d->cfg.algo == ST_ALGO_V2 ? st_v2_stack_bound(n) : st_stack_record_bound(n);
+    size_t need = d->cfg.algo == ST_ALGO_V2 ? st_v2_stack_bound(n) : st_stack_record_bound(n);
     st_enc_status s = st_tbuf_reserve(b, pid, need);
     if (s) return s;
     if (d->cfg.algo == ST_ALGO_V2) {
@@ -363,7 +365,7 @@ static st_enc_status write_runs(st_dumper *d, const pc_cache *c, size_t npcs, ui
   for (size_t k = 0; k < npcs; k++) {
     const pc_ent *e = &c->ents[c->parts[k]];
     if (!e->len) continue; /* no frames: c->bytes may still be NULL */
-    memcpy(p + len, c->bytes + e->off, e->len);
+    memcpy(p + len, c->bytes + e->off, e->len); /* NOLINT(clang-analyzer-core.NonNullParamChecker): e->len > 0 */
     len += e->len;
   }
   if (zero) {
@@ -441,8 +443,8 @@ static st_enc_status dump_trie(st_dumper *d, pc_cache *c, const st_stacktab *t) 
   while (top && !s) {
     uint32_t node = stack[--top] - 1;
     s = dump_one(d, c, t, node);
-    for (int c = 3; c >= 0; c--) /* children 0..3 are visited in that order */
-      if (kids[(size_t)node * 4 + (size_t)c]) stack[top++] = kids[(size_t)node * 4 + (size_t)c];
+    for (int ch = 3; ch >= 0; ch--) /* children 0..3 are visited in that order */
+      if (kids[(size_t)node * 4 + (size_t)ch]) stack[top++] = kids[(size_t)node * 4 + (size_t)ch];
   }
   d->alloc->realloc(d->alloc->ctx, kids, bytes, 0);
   return s;
