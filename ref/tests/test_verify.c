@@ -374,6 +374,52 @@ static void test_v2_stack_across_flush(void **state) {
   free(p);
 }
 
+/* A v2 trace where a log message emitted before the dump has a name's bytes (the dump puts the
+ * name again under a new ID) and the last string before the dump is a name put by a GoLabel
+ * (the dump finds it): both as the runtime writes them, so the verifier must accept it. */
+static size_t sym_f(void *u, uint64_t pc, st_enc_frame *out, size_t max) {
+  (void)u;
+  if (max) out[0] = (st_enc_frame){pc, "main.f", 6, "main.go", 7, 12};
+  return 1;
+}
+
+static void test_v2_emitted_and_named_strings(void **state) {
+  (void)state;
+  stt_bytes out = {0};
+  st_writer_config c;
+  st_writer_config_default(&c);
+  c.version = ST_VER_1_23;
+  c.symbolize = sym_f;
+  c.write = put;
+  c.write_user = &out;
+  st_writer w;
+  assert_int_equal(st_writer_init(&w, &c), 0);
+  assert_int_equal(st_writer_batch(&w, 1, 100), 0);
+  uint64_t status[3] = {0, 1}; /* ProcStatus p 0 running */
+  assert_int_equal(st_writer_event(&w, ST_EV2_PROC_STATUS, 101, status, 2, NULL), 0);
+  uint64_t msg, label, stk, pc = 0x1000;
+  assert_int_equal(st_writer_emit_string(&w, "main.go", 7, &msg), 0);
+  uint64_t log[4] = {0, 0, msg, 0};
+  assert_int_equal(st_writer_event(&w, ST_EV2_USER_LOG, 102, log, 4, NULL), 0);
+  assert_int_equal(st_writer_string(&w, "main.f", 6, &label), 0);
+  assert_int_equal(st_writer_event(&w, ST_EV2_GO_LABEL, 103, &label, 1, NULL), 0);
+  assert_int_equal(st_writer_stack(&w, &pc, 1, &stk), 0);
+  uint64_t alloc[1] = {4096};
+  assert_int_equal(st_writer_event(&w, ST_EV2_HEAP_ALLOC, 104, alloc, 1, NULL), 0);
+  assert_int_equal(st_writer_finish(&w), 0);
+  st_writer_free(&w);
+  /* The dump put main.go again (3) after the emitted one (1) and found main.f (2). */
+  diffs d;
+  st_verify_result r;
+  st_status st = verify(out.p, out.len, ST_MODE_STRICT, 0, &d, &r);
+  if (st != ST_OK) print_error("%s at %llu: %s\n", st_verify_kind_id(d.first.kind),
+                               (unsigned long long)d.first.off, d.first.message);
+  assert_int_equal(st, ST_OK);
+  assert_int_equal(r.strings, 3);
+  assert_int_equal(r.stacks, 1);
+  stt_free(&out);
+}
+
 /* ---- every real and own trace verifies; the runtime's capacity is in the interval ---- */
 
 static void verify_dir(const char *dir, const char *prefix) {
@@ -486,6 +532,7 @@ int main(void) {
       cmocka_unit_test(test_direct_record_across_flush),
       cmocka_unit_test(test_v2_size_field_minimal),
       cmocka_unit_test(test_v2_stack_across_flush),
+      cmocka_unit_test(test_v2_emitted_and_named_strings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
