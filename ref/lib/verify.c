@@ -112,6 +112,18 @@ const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len)
   return v->data + r->str_off;
 }
 
+int stv_minimal_stack(const vctx *v, const vrec *r, size_t at) {
+  const uint8_t *p = v->data + r->off;
+  const uint64_t *f = v->frames + r->frames_at;
+  uint8_t tmp[ST_VARINT_MAX];
+  for (uint64_t i = 0; i < 2 + 4 * r->nframes; i++) {
+    size_t w = st_varint_put(tmp, i == 0 ? r->id : i == 1 ? r->nframes : f[i - 2]);
+    if (at + w > r->size || memcmp(p + at, tmp, w) != 0) return 0;
+    at += w;
+  }
+  return at == r->size;
+}
+
 int stv_put(void *user, const uint8_t *p, size_t n) {
   stv_bytes *b = user;
   if (b->len + n > b->cap) {

@@ -57,6 +57,9 @@ const uint8_t *stv_string(const vctx *v, uint64_t gen, uint64_t id, size_t *len)
 int stv_event_ref(const vctx *v, uint64_t gen, uint64_t id, int *emitted);
 /* The record that defines string id (in gen, for v2), or NULL. */
 const vrec *stv_string_rec(const vctx *v, uint64_t gen, uint64_t id);
+/* 1 when a stack record's bytes from `at` to its end are V(id) V(n) and per frame V(pc) V(fn)
+ * V(file) V(line), all minimal: the payload every algorithm writes (v1 after the length). */
+int stv_minimal_stack(const vctx *v, const vrec *r, size_t at);
 /* A growable byte buffer through the caller's allocator. */
 typedef struct {
   const st_alloc *a;

@@ -57,23 +57,7 @@ static void check_record(vctx *v, const vrec *r, st_verify_algo algo) {
              "EvStack %llu length %llu in %u bytes; the legacy dump writes it minimal (%u)",
              (unsigned long long)r->id, (unsigned long long)L, r->width,
              (unsigned)st_varint_size(L));
-  /* The payload: ID, count, then PC, function, file, line per frame, all minimal. */
-  const uint64_t *f = v->frames + r->frames_at;
-  size_t at = 1 + r->width;
-  int ok = p[0] == (ST_EV_STACK | 3u << 6);
-  uint8_t tmp[ST_VARINT_MAX];
-  uint64_t vals[2] = {r->id, r->nframes};
-  for (int i = 0; i < 2 && ok; i++) {
-    size_t w = st_varint_put(tmp, vals[i]);
-    ok = at + w <= r->size && memcmp(p + at, tmp, w) == 0;
-    at += w;
-  }
-  for (uint64_t i = 0; i < 4 * r->nframes && ok; i++) {
-    size_t w = st_varint_put(tmp, f[i]);
-    ok = at + w <= r->size && memcmp(p + at, tmp, w) == 0;
-    at += w;
-  }
-  if (!ok || at != r->size)
+  if (p[0] != (ST_EV_STACK | 3u << 6) || !stv_minimal_stack(v, r, 1 + r->width))
     stv_diff(v, ST_VD_RECORD, r->off, "EvStack %llu is not written with minimal varints",
              (unsigned long long)r->id);
 }

@@ -49,36 +49,18 @@ static void check_header(vctx *v, const vrec *b) {
 /* The record's bytes against the reference encoding of its content (minimal varints). */
 static void check_record(vctx *v, const vrec *r) {
   const uint8_t *p = v->data + r->off;
-  uint8_t tmp[ST_VARINT_MAX];
-  size_t at = 1;
-  int ok;
   if (r->kind == VK_STRING) {
-    uint64_t vals[2] = {r->id, r->str_len};
-    ok = p[0] == ST_EV2_STRING;
-    for (int i = 0; i < 2 && ok; i++) {
-      size_t w = st_varint_put(tmp, vals[i]);
-      ok = memcmp(p + at, tmp, w) == 0;
-      at += w;
-    }
-    if (!ok || at + r->str_len != r->size)
+    uint8_t head[1 + 2 * ST_VARINT_MAX];
+    size_t n = 0;
+    head[n++] = ST_EV2_STRING;
+    n += st_varint_put(head + n, r->id);
+    n += st_varint_put(head + n, r->str_len);
+    if (n + r->str_len != r->size || memcmp(head, p, n) != 0)
       stv_diff(v, ST_VD_RECORD, r->off, "String %llu is not written with minimal varints",
                (unsigned long long)r->id);
     return;
   }
-  const uint64_t *f = v->frames + r->frames_at;
-  uint64_t vals[2] = {r->id, r->nframes};
-  ok = p[0] == ST_EV2_STACK;
-  for (int i = 0; i < 2 && ok; i++) {
-    size_t w = st_varint_put(tmp, vals[i]);
-    ok = at + w <= r->size && memcmp(p + at, tmp, w) == 0;
-    at += w;
-  }
-  for (uint64_t i = 0; i < 4 * r->nframes && ok; i++) {
-    size_t w = st_varint_put(tmp, f[i]);
-    ok = at + w <= r->size && memcmp(p + at, tmp, w) == 0;
-    at += w;
-  }
-  if (!ok || at != r->size)
+  if (p[0] != ST_EV2_STACK || !stv_minimal_stack(v, r, 1))
     stv_diff(v, ST_VD_RECORD, r->off, "Stack %llu is not written with minimal varints",
              (unsigned long long)r->id);
 }
