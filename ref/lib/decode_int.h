@@ -10,6 +10,7 @@
 #define ST_DECODE_INT_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "stacktab/st_decode.h"
 
@@ -194,17 +195,141 @@ size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n);
 #else
 #define STI_SWAR 0
 #endif
+/* x86-64 always has SSE2: the stack fast path reads a frame's varint ends from 16 bytes at
+ * once. -DST_NO_SIMD leaves the word reader alone (so does cfg.no_simd, at run time). */
+#if STI_SWAR && defined(__SSE2__) && !defined(ST_NO_SIMD)
+#define STI_SSE2 1
+#include <emmintrin.h>
+#else
+#define STI_SSE2 0
+#endif
 #if defined(__GNUC__)
 #define FAST_INLINE static inline __attribute__((always_inline))
 #else
 #define FAST_INLINE static inline
 #endif
+#define STI_STR_BITS ((uint64_t)1 << 21) /* the size of d->str_bits once allocated */
+#if STI_SWAR
+#define STI_HIGH_BITS 0x8080808080808080ull
+static inline uint64_t sti_load64(const uint8_t *q) {
+  uint64_t x;
+  memcpy(&x, q, sizeof x);
+  return x;
+}
+/* The value of the varint at the start of x whose last byte has its high bit at bit t (7, 15,
+ * ..., 63): its 7-bit groups gathered pairwise, then in fours, then in eights. */
+static inline uint64_t sti_swar_value(uint64_t x, unsigned t) {
+  x &= (2ull << t) - 1; /* t == 63: 2 << 63 is 0, and 0 - 1 keeps every bit */
+  x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
+  x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
+  return (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
+}
+/* Whether a name's string ID is not known: its varint has width w (bytes) and x holds its
+ * first 4 bytes. An ID of more than 3 bytes is past 2^20 (never in the bits); one of 1-3 bytes
+ * is below 2^21, which the bits always cover (STI_STR_BITS), so no bounds check. IDs below
+ * str_known_below are all known: the runtime defines strings in ID order, so the bit test is
+ * rarely needed. */
+static inline uint64_t sti_name_unknown(const st_decoder *d, uint32_t x, unsigned w) {
+  /* By width 1-3: the decoded value's bits; any other width gives 2^21 - 1, never marked. */
+  static const uint32_t keep[4] = {0, 0x7f, 0x3fff, 0x1fffff};
+  static const uint32_t other[4] = {0x1fffff, 0, 0, 0};
+  const unsigned k = w < 4 ? w : 0;
+  const uint32_t v = (((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000)) & keep[k]) | other[k];
+  return v >= d->str_known_below ? ~d->str_bits[v >> 6] >> (v & 63) & 1 : 0;
+}
+/* Whether a decoded name's string ID is not known. */
+static inline uint64_t sti_id_unknown(const st_decoder *d, uint64_t id) {
+  if (id < d->str_known_below) return 0;
+  return id >= STI_STR_BITS || !(d->str_bits[id / 64] >> (id % 64) & 1);
+}
+/* The varint ends among the 64 bytes at p (the bytes whose high bit is clear), bit i for byte
+ * i: by four 16-byte vectors, or by eight words whose high bits a multiply gathers. */
+FAST_INLINE uint64_t sti_ends64(const uint8_t *p, const int simd) {
+  (void)simd;
+#if STI_SSE2
+  if (simd) {
+    const __m128i *v = (const __m128i *)(const void *)p;
+    const uint64_t m = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_loadu_si128(v)) |
+                       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_loadu_si128(v + 1)) << 16 |
+                       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_loadu_si128(v + 2)) << 32 |
+                       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_loadu_si128(v + 3)) << 48;
+    return ~m;
+  }
+#endif
+  uint64_t m = 0;
+  for (int i = 0; i < 8; i++) {
+    const uint64_t h = (~sti_load64(p + 8 * i) & STI_HIGH_BITS) >> 7; /* bits 0, 8, ..., 56 */
+    m |= (h * 0x0102040810204080ull >> 56) << (8 * i);
+  }
+  return m;
+}
+/* Reads the n frames of a stack record at q, 4 varints each, for the fast paths: NULL (the
+ * general path reads the record) at a varint of 10 or more bytes, at a frame that starts past
+ * lim (the caller keeps 72 bytes readable after lim), or when a name is not sti_str_known;
+ * else the end of the frames. With full, every value goes to fr (a frame at a time). Else only
+ * the names are decoded, to be checked, and the frames are found from the varint ends of 64
+ * bytes at a time: the next load does not wait for the frame before, only the bit masks do. */
+FAST_INLINE const uint8_t *sti_swar_frames(const st_decoder *d, const uint8_t *q,
+                                           const uint8_t *lim, uint64_t n, st_frame *fr,
+                                           const int full, const int simd) {
+  uint64_t unknown = 0;
+  if (!d->str_bits) return NULL; /* no string yet */
+  if (full) { /* every value: byte by byte, whose branches the CPU predicts well */
+    for (uint64_t i = 0; i < n; i++) {
+      size_t w;
+      if (q > lim) return NULL;
+      if (!(w = sti_short_varint(q, &fr[i].pc))) return NULL;
+      q += w;
+      if (!(w = sti_short_varint(q, &fr[i].fn_id))) return NULL;
+      q += w;
+      if (!(w = sti_short_varint(q, &fr[i].file_id))) return NULL;
+      q += w;
+      if (!(w = sti_short_varint(q, &fr[i].line))) return NULL;
+      q += w;
+      unknown |= sti_id_unknown(d, fr[i].fn_id) | sti_id_unknown(d, fr[i].file_id);
+    }
+    return unknown ? NULL : q;
+  }
+  const uint8_t *base = q;
+  uint64_t mask = 0;  /* ends not used yet, relative to base */
+  unsigned pos = 0;   /* the frame's start, relative to base */
+  uint64_t wide = 0;  /* a PC or line of 10 bytes or more: for the general path */
+  for (uint64_t i = 0; i < n; i++) {
+    uint64_t m1 = mask & (mask - 1), m2 = m1 & (m1 - 1), m3 = m2 & (m2 - 1);
+    if (!m3) { /* fewer than 4 ends left: 64 bytes from this frame on */
+      base += pos;
+      pos = 0;
+      if (base > lim) return NULL;
+      mask = sti_ends64(base, simd);
+      m1 = mask & (mask - 1);
+      m2 = m1 & (m1 - 1);
+      m3 = m2 & (m2 - 1);
+      if (!m3) return NULL;
+    }
+    const unsigned e0 = (unsigned)__builtin_ctzll(mask), e1 = (unsigned)__builtin_ctzll(m1),
+                   e2 = (unsigned)__builtin_ctzll(m2), e3 = (unsigned)__builtin_ctzll(m3);
+    mask = m3 & (m3 - 1);
+    uint32_t fn, file;
+    memcpy(&fn, base + e0 + 1, sizeof fn);
+    memcpy(&file, base + e1 + 1, sizeof file);
+    unknown |= sti_name_unknown(d, fn, e1 - e0) | sti_name_unknown(d, file, e2 - e1);
+    if (e3 - pos >= 12) /* a frame of 12 bytes or less has no varint of 10 (the others >= 1) */
+      wide |= (uint64_t)(e0 - pos >= 9) | (uint64_t)(e3 - e2 >= 10);
+    pos = e3 + 1;
+  }
+  return unknown | wide ? NULL : base + pos;
+}
+#endif
 /* v2: the same for the timed events of an event batch. */
 void sti_v2_fast_init(st_decoder *d);
 size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n);
-#define STI_STR_KNOWN_MAX 4096u
-static inline void sti_str_known_set(st_decoder *d, uint64_t id) {
-  if (id < STI_STR_KNOWN_MAX) d->str_known[id / 64] |= 1ull << (id % 64);
+/* Marks string id as one the fast paths may pass (defined; v2: or waiting for its
+ * definition); IDs past 2^20 are not marked, so the general path keeps taking them. 0, or -2
+ * (no memory: only the first call allocates). */
+int sti_str_known_set(st_decoder *d, uint64_t id);
+/* 1 when the fast paths may pass a name with string ID id (0 included). */
+static inline int sti_str_known(const st_decoder *d, uint64_t id) {
+  return id < (uint64_t)d->str_bits_words * 64 && (d->str_bits[id / 64] >> (id % 64) & 1);
 }
 /* 1 when the fast path may skip stack id: known already. */
 static inline int sti_stack_known(const st_decoder *d, uint64_t id) {

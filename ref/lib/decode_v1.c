@@ -182,7 +182,9 @@ static int commit_string(st_decoder *d, st_event *ev) {
                 (unsigned long long)ev->str_id);
     return 0;
   }
-  return sti_string_put(d, off, ev->str_id, ev->str, ev->str_len);
+  int r = sti_string_put(d, off, ev->str_id, ev->str, ev->str_len);
+  if (r == 0) r = sti_str_known_set(d, ev->str_id);
+  return r;
 }
 
 enum { SHAPE_OK, SHAPE_FEW_ARGS, SHAPE_TOO_DEEP, SHAPE_NARGS };
@@ -367,13 +369,21 @@ int sti_v1_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
 #define FAST_MARGIN 128u /* type byte + 10-byte length + 8 ten-byte arguments, with room */
 /* fast[byte]: the argument count (inline form: it matches the byte's count field), and
  * whether the event is length-prefixed, has a stack argument last, or is GoCreate. */
-enum { FAST_NARGS = 0x0f, FAST_LEN = 0x10, FAST_STACK = 0x40, FAST_CREATE = 0x80 };
+enum { FAST_NARGS = 0x0f, FAST_LEN = 0x10, FAST_REC = 0x20, FAST_STACK = 0x40, FAST_CREATE = 0x80 };
+#define STACK_BYTE (ST_EV_STACK | 3u << 6) /* EvStack, length-prefixed: the form runtimes write */
 
 void sti_v1_fast_init(st_decoder *d) {
   memset(d->fast, 0, sizeof d->fast);
   for (unsigned b = 0; b < 256; b++) {
     unsigned t = b & 0x3f, field = b >> 6;
     const st_event_desc *e = t < ST_EV_COUNT ? st_event_describe(t) : NULL;
+#if STI_SWAR
+    /* Whole EvStack and EvString records have their own fast paths (v1_fast_stack/string). */
+    if (d->allowed[t] && (b == STACK_BYTE || t == ST_EV_STRING)) {
+      d->fast[b] = FAST_REC;
+      continue;
+    }
+#endif
     if (!d->allowed[t] || !e || e->nargs == 0 || e->nargs > ST_MAX_ARGS || b == 'g') continue;
     if (t == ST_EV_BATCH || t == ST_EV_FREQUENCY || t == ST_EV_STACK || t == ST_EV_STRING ||
         t == ST_EV_USER_LOG)
@@ -393,6 +403,98 @@ static inline int ref_known(const st_decoder *d, int strict, uint64_t id) {
          ((d->stack_bits[w] | d->stack_bits[w + 1]) >> (id & 63) & 1);
 }
 
+#if STI_SWAR
+/* The table records that make stack-heavy streams. Each returns the record's size when it
+ * committed it, or 0 to leave it to the general path: the record must be wholly buffered
+ * (with 72 readable bytes after it for the word reads), every varint short, and nothing in it
+ * may fire a rule, so the general path would have done exactly this and reported nothing. */
+
+/* EvStack (length-prefixed): frames that end exactly at the length, every name defined, a new
+ * dense stack ID; the length within what Go 1.22+ readers take. */
+FAST_INLINE size_t v1_fast_stack(st_decoder *d, const uint8_t *q, size_t avail, uint64_t off,
+                                 const int with_cb) {
+  uint64_t len, id, nf;
+  size_t lw, w;
+  if (!(lw = sti_short_varint(q + 1, &len)) || len > ST_GO122_MAX_LEN ||
+      1 + lw + len + 72 > avail)
+    return 0;
+  const uint8_t *const rec_end = q + 1 + lw + len;
+  const uint8_t *r = q + 1 + lw;
+  if (!(w = sti_short_varint(r, &id))) return 0;
+  r += w;
+  if (!(w = sti_short_varint(r, &nf))) return 0;
+  r += w;
+  if (id == 0 || id > STI_DENSE_MAX || nf > ST_MAX_FRAMES ||
+      len > (2 + 4 * nf) * ST_VARINT_MAX)
+    return 0;
+  if (sti_swar_frames(d, r, rec_end, nf, d->frames, with_cb, !d->cfg.no_simd) != rec_end)
+    return 0;
+  const size_t wi = 2 * (size_t)(id / 64);
+  const uint64_t m = 1ull << (id & 63);
+  if (wi >= d->stack_words || (d->stack_bits[wi] & m)) return 0; /* bitset to grow, or a dup */
+  if (!(d->stack_bits[wi + 1] & m)) { /* not referenced before: a new ID to count */
+    if (d->stack_count + 1 > d->cfg.limits.max_stacks) return 0;
+    d->stack_count++;
+  }
+  d->stack_bits[wi] |= m;
+  const size_t size = (size_t)(rec_end - q);
+  if (with_cb) {
+    st_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.off = off;
+    ev.version = d->version;
+    ev.format = 1;
+    ev.type = ST_EV_STACK;
+    ev.field = 3;
+    ev.size = size;
+    ev.has_len = 1;
+    ev.len_width = (uint8_t)lw;
+    ev.len = len;
+    ev.stack_id = id;
+    ev.nframes = nf;
+    ev.frames = d->frames;
+    sti_resolve_frames(d, d->frames, nf);
+    d->cfg.on_event(d->cfg.user, &ev);
+  }
+  return size;
+}
+
+/* EvString: a new dense ID, a nonempty string within the table's limits. */
+FAST_INLINE size_t v1_fast_string(st_decoder *d, const uint8_t *q, size_t avail, uint64_t off,
+                                  const int with_cb) {
+  uint64_t id, len;
+  size_t w1, w2;
+  if (!(w1 = sti_short_varint(q + 1, &id)) || !(w2 = sti_short_varint(q + 1 + w1, &len)))
+    return 0;
+  const size_t head = 1 + w1 + w2;
+  if (len == 0 || len > ST_MAX_STRING_LEN || len > avail - head) return 0;
+  if (id == 0 || id >= d->str_dense_cap || d->str_dense[id]) return 0; /* new, dense, grown */
+  if (!d->str_bits) return 0; /* allocated by the general path (which reports no memory) */
+  if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
+      d->arena_len + len > d->cfg.limits.max_string_bytes)
+    return 0;
+  /* Nothing to allocate here (the general path grows the arena and reports no memory). */
+  if (len > d->arena_cap - d->arena_len) return 0;
+  (void)sti_string_put(d, off, id, q + head, (size_t)len);
+  (void)sti_str_known_set(d, id);
+  if (with_cb) {
+    st_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.off = off;
+    ev.version = d->version;
+    ev.format = 1;
+    ev.type = ST_EV_STRING;
+    ev.field = (uint8_t)(q[0] >> 6);
+    ev.size = head + (size_t)len;
+    ev.str_id = id;
+    ev.str = q + head;
+    ev.str_len = (size_t)len;
+    d->cfg.on_event(d->cfg.user, &ev);
+  }
+  return head + (size_t)len;
+}
+#endif
+
 /* The loop, specialised by the compiler for each (callback, strict) pair: with constant
  * flags, the arguments stay in registers when nobody looks at the event. */
 FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t n, const int with_cb,
@@ -409,6 +511,17 @@ FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t n, const in
   while (q <= end) {
     const unsigned f = tab[q[0]];
     if (!f) break;
+#if STI_SWAR
+    if (f == FAST_REC) {
+      const size_t avail = n - (size_t)(q - p);
+      const uint64_t off = d->off + (uint64_t)(q - p);
+      const size_t used = q[0] == STACK_BYTE ? v1_fast_stack(d, q, avail, off, with_cb)
+                                             : v1_fast_string(d, q, avail, off, with_cb);
+      if (!used) break;
+      q += used;
+      continue;
+    }
+#endif
     const unsigned na = f & FAST_NARGS;
     uint64_t a[ST_MAX_ARGS];
     size_t w = 1, k, lw = 0;

@@ -275,7 +275,7 @@ static int commit_string(st_decoder *d, const st_event *ev) {
     return 0;
   }
   int r = sti_string_put(d, ev->off, ev->str_id, ev->str, ev->str_len);
-  if (r == 0) sti_str_known_set(d, ev->str_id);
+  if (r == 0) r = sti_str_known_set(d, ev->str_id);
   return r;
 }
 
@@ -289,6 +289,7 @@ static int commit_stack(st_decoder *d, st_event *ev) {
       /* Normal in v2: the names come in the generation's last strings batch. */
       sti_hold_start(d);
       if ((r = sti_pend_ref(d, &d->pend_frame_strings, ev->off, ids[k], 1)) != 0) return r;
+      if ((r = sti_str_known_set(d, ids[k])) != 0) return r;
     }
   }
   if (d->cfg.on_event) sti_resolve_frames(d, d->frames, ev->nframes); /* names: for it only */
@@ -320,7 +321,7 @@ static int commit_timed(st_decoder *d, const st_event *ev) {
       r = reference_stack(d, ev->off, id);
     else if ((desc->string_args & (1u << i)) && id && !sti_string_has(d, id)) {
       r = sti_pend_ref(d, &d->pend_event_strings, ev->off, id, 1);
-      if (r == 0) sti_str_known_set(d, id);
+      if (r == 0) r = sti_str_known_set(d, id);
     }
     if (r != 0) return r;
   }
@@ -443,8 +444,8 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
 /* ---- the fast path ----
  * The timed events of an event batch, framed and committed here while they need nothing
  * beyond what the general path would do for them: an allowed type, short varints, the event
- * inside its batch, stack IDs already known, string IDs defined or already waiting (below
- * STI_STR_KNOWN_MAX), not holding. Anything else stops the loop before that event and the
+ * inside its batch, stack IDs already known, string IDs defined or already waiting
+ * (sti_str_known), not holding. Anything else stops the loop before that event and the
  * general path takes it, with every check. */
 #define FAST_MARGIN 64u /* type byte + 5 ten-byte arguments, with room */
 enum { FAST_NARGS = 0x0f, FAST_STACK = 0x40, FAST_STRING = 0x80 };
@@ -499,9 +500,7 @@ FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t lim, uint64
       unsigned m = d->fast_string_args[q[0]];
       for (unsigned i = 0; m; i++, m >>= 1) {
         uint64_t id = a[i]; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
-        if ((m & 1) && id &&
-            (id >= STI_STR_KNOWN_MAX || !(d->str_known[id / 64] >> (id % 64) & 1)))
-          goto out;
+        if ((m & 1) && !sti_str_known(d, id)) goto out;
       }
     }
     count++;

@@ -86,6 +86,27 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
   return 0;
 }
 
+int sti_str_known_set(st_decoder *d, uint64_t id) {
+  if (id > STI_STR_DENSE_MAX) return 0;
+  if (!d->str_bits) {
+    /* All 2^21 bits at once (256 KiB): the stack fast path then needs no bounds check. */
+    const size_t n = (size_t)(STI_STR_BITS / 64);
+    const st_alloc *a = d->cfg.alloc;
+    uint64_t *nb = a->realloc(a->ctx, NULL, 0, n * sizeof *nb);
+    if (!nb) return -2;
+    memset(nb, 0, n * sizeof *nb);
+    nb[0] = 1; /* ID 0: no name */
+    d->str_bits = nb;
+    d->str_bits_words = n;
+    d->str_known_below = 1;
+  }
+  d->str_bits[id / 64] |= 1ull << (id % 64);
+  while (d->str_known_below < STI_STR_BITS &&
+         (d->str_bits[d->str_known_below / 64] >> (d->str_known_below % 64) & 1))
+    d->str_known_below++;
+  return 0;
+}
+
 /* ---- stack IDs ----
  * Dense IDs (1..STI_DENSE_MAX) live in a bitset, two bits each; the rare sparse IDs above in
  * the `stacks` map (flags and first-reference offset), capped at STI_SPARSE_MAX entries. The
@@ -362,7 +383,10 @@ void sti_tables_clear(st_decoder *d) {
   d->str_dense = NULL;
   d->str_dense_cap = d->str_dense_count = 0;
   stacks_clear(d);
-  memset(d->str_known, 0, sizeof d->str_known);
+  if (d->str_bits) a->realloc(a->ctx, d->str_bits, d->str_bits_words * sizeof *d->str_bits, 0);
+  d->str_bits = NULL;
+  d->str_bits_words = 0;
+  d->str_known_below = 0;
   st_idmap_free(&d->pend_frame_strings, a);
   st_idmap_free(&d->pend_event_strings, a);
   st_idmap_free(&d->pend_cpu_stacks, a);

@@ -256,18 +256,35 @@ static void log_diag(void *u, const st_diag *d) {
                    (unsigned long long)d->off, st_rule_id(d->rule), d->message);
   if (k > 0) l->len = l->len + (size_t)k < sizeof l->text ? l->len + (size_t)k : sizeof l->text - 1;
 }
+static uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ull; }
+/* Everything a callback sees of an event, folded into one number: framing, arguments, a
+ * string's bytes, a stack's ID and every frame with its resolved names. */
 static void log_event(void *u, const st_event *ev) {
   diag_log *l = u;
-  l->events += ev->off + ev->size * 31 + ev->nargs * 7 + (ev->nargs ? ev->args[ev->nargs - 1] : 0);
+  uint64_t h = mix(mix(mix(ev->off, ev->size), ev->type), ev->nargs);
+  for (unsigned i = 0; i < ev->nargs; i++) h = mix(h, ev->args[i]);
+  h = mix(mix(mix(h, ev->has_len), ev->len), ev->len_width);
+  h = mix(mix(h, ev->str_id), ev->str_len);
+  for (size_t i = 0; i < ev->str_len; i++) h = mix(h, ev->str[i]);
+  h = mix(mix(mix(h, ev->stack_id), ev->nframes), ev->gen);
+  for (uint64_t i = 0; i < ev->nframes; i++) {
+    const st_frame *f = &ev->frames[i];
+    h = mix(mix(mix(mix(h, f->pc), f->fn_id), f->file_id), f->line);
+    h = mix(mix(h, f->fn_len), f->file_len);
+    for (size_t k = 0; k < f->fn_len; k++) h = mix(h, f->fn[k]);
+    for (size_t k = 0; k < f->file_len; k++) h = mix(h, f->file[k]);
+  }
+  l->events += h;
 }
 
 static void decode_log(diag_log *l, const uint8_t *p, size_t n, st_mode mode, int with_events,
-                       size_t chunk) {
+                       size_t chunk, int no_simd) {
   memset(l, 0, sizeof *l);
   st_decode_config cfg;
   st_decode_config_default(&cfg);
   cfg.mode = mode;
   cfg.on_diag = log_diag;
+  cfg.no_simd = no_simd;
   if (with_events) cfg.on_event = log_event;
   cfg.user = l;
   st_decoder d;
@@ -277,18 +294,24 @@ static void decode_log(diag_log *l, const uint8_t *p, size_t n, st_mode mode, in
   st_decoder_free(&d);
 }
 
+/* The fast paths (64 KiB pushes: with SIMD, with the portable word code, with a callback)
+ * against the general path (7-byte pushes, where they hardly run), in both modes. */
 static void compare_paths(const char *name, const uint8_t *p, size_t n, uint64_t *events) {
   for (int m = 0; m < 2; m++) {
     st_mode mode = m ? ST_MODE_GO : ST_MODE_STRICT;
-    static diag_log fast_words, fast_bytes, slow, slow_events;
-    decode_log(&fast_words, p, n, mode, 0, 65536);
-    decode_log(&fast_bytes, p, n, mode, 1, 65536);
-    decode_log(&slow, p, n, mode, 0, 7);
-    decode_log(&slow_events, p, n, mode, 1, 7);
-    if (strcmp(fast_words.text, slow.text) != 0 || strcmp(fast_bytes.text, slow.text) != 0)
-      print_error("%s (mode %d):\n--- 64 KiB, no callback\n%s--- 64 KiB, callback\n%s--- 7-byte "
-                  "pushes\n%s", name, m, fast_words.text, fast_bytes.text, slow.text);
+    static diag_log fast_words, fast_scalar, fast_bytes, slow, slow_events;
+    decode_log(&fast_words, p, n, mode, 0, 65536, 0);
+    decode_log(&fast_scalar, p, n, mode, 0, 65536, 1);
+    decode_log(&fast_bytes, p, n, mode, 1, 65536, 0);
+    decode_log(&slow, p, n, mode, 0, 7, 0);
+    decode_log(&slow_events, p, n, mode, 1, 7, 0);
+    if (strcmp(fast_words.text, slow.text) != 0 || strcmp(fast_bytes.text, slow.text) != 0 ||
+        strcmp(fast_scalar.text, slow.text) != 0)
+      print_error("%s (mode %d):\n--- 64 KiB, no callback\n%s--- 64 KiB, no SIMD\n%s--- 64 KiB, "
+                  "callback\n%s--- 7-byte pushes\n%s", name, m, fast_words.text, fast_scalar.text,
+                  fast_bytes.text, slow.text);
     assert_string_equal(fast_words.text, slow.text);
+    assert_string_equal(fast_scalar.text, slow.text);
     assert_string_equal(fast_bytes.text, slow.text);
     assert_string_equal(slow_events.text, slow.text);
     assert_int_equal(fast_bytes.events, slow_events.events);
@@ -423,7 +446,7 @@ static void test_fast_paths_synthetic(void **state) {
     snprintf(name, sizeof name, "synthetic v1 stream, seed %llu, stack %llu undefined",
              (unsigned long long)seed, (unsigned long long)undef);
     static diag_log l;
-    decode_log(&l, b.p, b.len, ST_MODE_STRICT, 0, 65536);
+    decode_log(&l, b.p, b.len, ST_MODE_STRICT, 0, 65536, 0);
     char want[64];
     snprintf(want, sizeof want, "refers to stack %llu,", (unsigned long long)undef);
     if (!strstr(l.text, want)) {
@@ -438,6 +461,129 @@ static void test_fast_paths_synthetic(void **state) {
   }
 }
 
+/* A varint of value v, minimal, or padded to `width` bytes when that is wider. */
+static void uv_pad(stt_bytes *b, uint64_t v, unsigned width) {
+  stt_bytes t = {0};
+  stt_uv(&t, v);
+  if (width > t.len && width <= 10)
+    stt_uvw(b, v, width);
+  else
+    stt_put(b, t.p, t.len);
+  stt_free(&t);
+}
+
+/* A synthetic v1 stack table in every form the record fast paths (EvString, EvStack) take or
+ * decline: PCs and lines of 1-10 bytes, names of 1-4 bytes and IDs past 2^20, names not
+ * defined yet, strings defined out of order, twice, empty or with ID 0, stack IDs new, repeated,
+ * zero, referenced before, sparse, lengths one byte off, the inline form, frames up to 60 and
+ * past 1000, records over 2048 bytes. Most records are valid, so the diagnostics at the end
+ * (STACK-UNDEFINED) depend on every stack read before. */
+static uint64_t xorshift(uint64_t *r) {
+  *r ^= *r << 13;
+  *r ^= *r >> 7;
+  *r ^= *r << 17;
+  return *r;
+}
+
+static void synth_v1_table(stt_bytes *b, uint64_t seed, int nrecords) {
+  uint64_t r = seed;
+  stt_header(b, ST_VER_1_19);
+  RAW(b, 0x41, 0x00, 0x01);
+  RAW(b, 0x02, 0x64);
+  uint64_t next_str = 1, next_stack = 1;
+  for (int e = 0; e < nrecords; e++) {
+    const uint64_t pick = xorshift(&r) % 100;
+    if (e % 700 == 699) {
+      stt_byte(b, 0x41);
+      stt_uv(b, xorshift(&r) % 4);
+      stt_uv(b, 1 + (uint64_t)e);
+    }
+    if (pick < 30) { /* a string */
+      uint64_t id = next_str++;
+      const uint64_t odd = xorshift(&r) % 64;
+      if (odd == 0) id = 0;
+      if (odd == 1) id = id > 3 ? id - 3 : id;               /* defined already */
+      if (odd == 2) id = (1ull << 20) + xorshift(&r) % 64;         /* sparse */
+      if (odd == 3) id = next_str++ + 1;                      /* a gap, filled next */
+      size_t len = odd == 4 ? 0 : 1 + (size_t)(xorshift(&r) % (odd == 5 ? 3000 : 40));
+      stt_byte(b, (uint8_t)(ST_EV_STRING | (xorshift(&r) % 4) << 6));
+      stt_uv(b, id);
+      stt_uv(b, len);
+      for (size_t i = 0; i < len; i++) stt_byte(b, (uint8_t)('a' + (xorshift(&r) + i) % 26));
+      continue;
+    }
+    if (pick < 35) { /* an event naming a stack that may come later */
+      RAW(b, 0x51, 0x01);
+      stt_uv(b, next_stack + xorshift(&r) % 3);
+      continue;
+    }
+    const uint64_t odd = xorshift(&r) % 80;
+    uint64_t id = next_stack++;
+    if (odd == 0) id = 0;
+    if (odd == 1) id = id > 5 ? id - 5 : id;                  /* defined already */
+    if (odd == 2) id = (1ull << 40) + xorshift(&r) % 8;             /* sparse */
+    uint64_t n = xorshift(&r) % 9 == 0 ? xorshift(&r) % 61 : xorshift(&r) % 5;
+    if (odd == 3) n = 1001;
+    stt_bytes body = {0};
+    uv_pad(&body, id, odd == 4 ? 10 : 0);
+    uv_pad(&body, n, 0);
+    for (uint64_t i = 0; i < n && i < 1100; i++) {
+      const uint64_t tight = xorshift(&r) % 150;
+      if (tight < 2) { /* 13 bytes: a 10-byte varint whose 10th byte overflows, three of 1 */
+        static const uint8_t over[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+        if (tight == 0) stt_put(&body, over, sizeof over); else stt_byte(&body, 5);
+        stt_byte(&body, 0);
+        stt_byte(&body, next_str > 1 ? 1 : 0);
+        if (tight == 1) stt_put(&body, over, sizeof over); else stt_byte(&body, 7);
+        continue;
+      }
+      const unsigned pw = xorshift(&r) % 40 == 0 ? 1 + (unsigned)(xorshift(&r) % 10) : 0;
+      uint64_t pc = xorshift(&r) % 3 ? 0x401000 + xorshift(&r) % 0x100000 : 0x55d4a0000000ull + xorshift(&r) % 4096;
+      uv_pad(&body, pc, pw);
+      for (int k = 0; k < 2; k++) {
+        uint64_t name = next_str > 1 ? 1 + xorshift(&r) % (next_str - 1) : 0;
+        const uint64_t how = xorshift(&r) % 200;
+        if (how == 0) name = next_str + 2;                      /* not defined yet */
+        if (how == 1) name = (1ull << 20) + xorshift(&r) % 64;        /* sparse, maybe defined */
+        if (how == 2) name = 0;
+        uv_pad(&body, name, how == 3 ? 4 : how == 4 ? 10 : 0);  /* 4- and 10-byte forms */
+      }
+      uv_pad(&body, xorshift(&r) % 5 ? xorshift(&r) % 3000 : xorshift(&r), xorshift(&r) % 50 == 0 ? 10 : 0);
+    }
+    if (odd == 5) {
+      stt_byte(b, (uint8_t)(ST_EV_STACK | 2u << 6)); /* inline: three arguments */
+      stt_uv(b, id);
+      stt_uv(b, 0);
+      stt_uv(b, 0x401000);
+    } else {
+      stt_byte(b, (uint8_t)(ST_EV_STACK | 3u << 6));
+      uint64_t len = body.len;
+      if (odd == 6) len++;
+      if (odd == 7 && len > 2) len--;
+      stt_uv(b, len);
+      stt_put(b, body.p, body.len);
+    }
+    stt_free(&body);
+  }
+}
+
+/* The record fast paths against the general path on synthetic stack tables and their mutated
+ * copies; and a check that the stream is mostly taken by them (no diagnostic would show if
+ * they declined everything). */
+static void test_fast_paths_stack_tables(void **state) {
+  (void)state;
+  for (uint64_t seed = 1; seed <= 12; seed++) {
+    stt_bytes b = {0};
+    synth_v1_table(&b, seed * 0x2545F4914F6CDD1Dull, 6000);
+    char name[96];
+    snprintf(name, sizeof name, "synthetic v1 stack table, seed %llu", (unsigned long long)seed);
+    uint64_t ev;
+    compare_paths(name, b.p, b.len, &ev);
+    mutate_and_compare(name, b.p, b.len);
+    stt_free(&b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_six_million_stacks_default_limits),
@@ -445,6 +591,7 @@ int main(void) {
       cmocka_unit_test(test_limit_counts_every_id),
       cmocka_unit_test(test_fast_paths_match_general_path),
       cmocka_unit_test(test_fast_paths_synthetic),
+      cmocka_unit_test(test_fast_paths_stack_tables),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

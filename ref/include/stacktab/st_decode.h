@@ -129,6 +129,8 @@ typedef struct {
   st_event_fn on_event;      /* may be NULL */
   st_diag_fn on_diag;        /* may be NULL */
   void *user;
+  int no_simd;               /* 1: no vector instructions in the fast paths (the portable
+                                word-at-a-time code instead; for tests: same results) */
 } st_decode_config;
 
 /* Fills cfg with the defaults: strict mode, 64488-byte (v1) and 65504-byte (v2) buffers,
@@ -193,8 +195,11 @@ typedef struct {
   /* Per first byte, what the fast path for ordinary events needs (0: the general path) */
   uint8_t fast[256];
   uint8_t fast_stack_args[256], fast_string_args[256]; /* v2: the descriptor's masks */
-  /* v2: string IDs below 4096 defined or already waiting in this generation */
-  uint64_t str_known[64];
+  /* String IDs 0..2^20 the fast paths may pass without a look-up: defined (v2: or already
+   * waiting for the generation's strings). 2^21 bits once allocated; bit 0 (no name) set. */
+  uint64_t *str_bits;
+  size_t str_bits_words;
+  uint64_t str_known_below;  /* every ID below it is marked in str_bits */
   /* String IDs 1..2^20 (private): arena offset << 24 | length, + 1 (0: not defined); the
    * `strings` map above holds only the IDs past that. */
   uint64_t *str_dense;
