@@ -69,6 +69,7 @@ void sti_parse_init(sti_parse *P, const uint8_t *p, size_t avail, int eof) {
   P->avail = avail;
   P->eof = eof;
   P->next_kind = 0;
+  P->need_ahead = 0;
 }
 
 int sti_rd_slow(sti_parse *P, uint64_t off, const char *what, uint64_t *v, size_t *w) {
@@ -266,7 +267,10 @@ static st_status feed(st_decoder *d, const uint8_t *p, size_t n, int eof) {
       int r = step(d, d->carry, d->carry_len, eof && n == 0, &used, &need, &err);
       if (r == R_FATAL) return fail(d, err);
       if (r == R_NEED) {
-        if (eof && n == 0) return ST_OK; /* the caller reports the truncation */
+        if (eof && n == 0) { /* the caller reports the truncation, with this parse's need */
+          d->carry_need = need;
+          return ST_OK;
+        }
         d->carry_need = need;
         continue;
       }
@@ -280,6 +284,7 @@ static st_status feed(st_decoder *d, const uint8_t *p, size_t n, int eof) {
       size_t k = d->format == 1 ? sti_v1_fast(d, p, n) : sti_v2_fast(d, p, n);
       p += k;
       n -= k;
+      if (n == 0) return current(d); /* a fast path may take every byte (a batch's last) */
     }
     int r = step(d, p, n, 0, &used, &need, &err);
     if (r == R_FATAL) return fail(d, err);

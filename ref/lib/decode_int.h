@@ -32,6 +32,7 @@ typedef struct {
   int npend;
   int overflowed;
   int next_kind;           /* v2: the batch kind after this record */
+  int need_ahead;          /* need counts bytes ahead of the missing one (v2 stacks) */
 } sti_parse;
 
 /* ---- diagnostics (decode.c) ---- */
@@ -323,14 +324,16 @@ FAST_INLINE const uint8_t *sti_swar_frames(const st_decoder *d, const uint8_t *q
 /* v2: the same for the timed events of an event batch. */
 void sti_v2_fast_init(st_decoder *d);
 size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n);
-/* Marks string id as one the fast paths may pass (defined; v2: or waiting for its
- * definition); IDs past 2^20 are not marked, so the general path keeps taking them. 0, or -2
- * (no memory: only the first call allocates). */
-int sti_str_known_set(st_decoder *d, uint64_t id);
-/* 1 when the fast paths may pass a name with string ID id (0 included). */
-static inline int sti_str_known(const st_decoder *d, uint64_t id) {
-  return id < (uint64_t)d->str_bits_words * 64 && (d->str_bits[id / 64] >> (id % 64) & 1);
+/* v2: marks string id as one an event may name on the fast path (defined, or waiting as an
+ * event's string: each kind of reference has its own report at the generation's end). */
+#define STI_EV_STR_KNOWN_MAX 4096u
+static inline void sti_ev_str_known_set(st_decoder *d, uint64_t id) {
+  if (id < STI_EV_STR_KNOWN_MAX) d->ev_str_known[id / 64] |= 1ull << (id % 64);
 }
+/* Marks string id as one a stack's frames may name on the fast path (defined; v2: or waiting
+ * as a frame's name); IDs past 2^20 are not marked, so the general path keeps taking them. 0,
+ * or -2 (no memory: only the first call allocates). */
+int sti_str_known_set(st_decoder *d, uint64_t id);
 /* 1 when the fast path may skip stack id: known already. */
 static inline int sti_stack_known(const st_decoder *d, uint64_t id) {
   size_t w = 2 * (size_t)(id / 64);

@@ -106,7 +106,15 @@ static int parse_stack(st_decoder *d, sti_parse *P, uint64_t off) {
     st_frame *f = &d->frames[k / 4];
     uint64_t *v = k % 4 == 0 ? &f->pc : k % 4 == 1 ? &f->fn_id : k % 4 == 2 ? &f->file_id
                                                                             : &f->line;
-    RD("Stack frame", v, NULL);
+    const int r = sti_rd(P, off, "Stack frame", v, NULL);
+    if (r == R_NEED && !P->eof) {
+      /* Every varint after this one has a byte at least: wait for them all, or a stream of
+       * small pushes parses the record again for each byte (sti_v2_step caps this at the
+       * batch's end). */
+      P->need += (size_t)(4 * n - k - 1);
+      P->need_ahead = 1;
+    }
+    if (r != R_OK) return r;
   }
   ev->frames = d->frames;
   return R_OK;
@@ -276,6 +284,7 @@ static int commit_string(st_decoder *d, const st_event *ev) {
   }
   int r = sti_string_put(d, ev->off, ev->str_id, ev->str, ev->str_len);
   if (r == 0) r = sti_str_known_set(d, ev->str_id);
+  if (r == 0) sti_ev_str_known_set(d, ev->str_id);
   return r;
 }
 
@@ -321,7 +330,7 @@ static int commit_timed(st_decoder *d, const st_event *ev) {
       r = reference_stack(d, ev->off, id);
     else if ((desc->string_args & (1u << i)) && id && !sti_string_has(d, id)) {
       r = sti_pend_ref(d, &d->pend_event_strings, ev->off, id, 1);
-      if (r == 0) r = sti_str_known_set(d, id);
+      if (r == 0) sti_ev_str_known_set(d, id);
     }
     if (r != 0) return r;
   }
@@ -406,6 +415,10 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
   sti_parse P;
   sti_parse_init(&P, p, lim, at_end);
   int r = parse_v2(d, &P, d->off, kind);
+  /* More bytes than the batch has left, counted ahead: the batch's end is what to wait for
+   * (the record is read again then, with every check, and overruns only if it must). */
+  if (r == R_NEED && P.need_ahead && d->in_batch && P.need > d->batch_left)
+    P.need = (size_t)d->batch_left;
   if (r == R_NEED && d->in_batch && P.need > d->batch_left) {
     uint64_t end = d->off + d->batch_left;
     sti_reportf(d, ST_RULE_BATCH_OVERRUN, d->off,
@@ -444,8 +457,8 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
 /* ---- the fast path ----
  * The timed events of an event batch, framed and committed here while they need nothing
  * beyond what the general path would do for them: an allowed type, short varints, the event
- * inside its batch, stack IDs already known, string IDs defined or already waiting
- * (sti_str_known), not holding. Anything else stops the loop before that event and the
+ * inside its batch, stack IDs already known, string IDs defined or already waiting as an
+ * event's string (below STI_EV_STR_KNOWN_MAX), not holding. Anything else stops the loop before that event and the
  * general path takes it, with every check. */
 #define FAST_MARGIN 64u /* type byte + 5 ten-byte arguments, with room */
 enum { FAST_NARGS = 0x0f, FAST_STACK = 0x40, FAST_STRING = 0x80 };
@@ -500,7 +513,9 @@ FAST_INLINE size_t fast_loop(st_decoder *d, const uint8_t *p, size_t lim, uint64
       unsigned m = d->fast_string_args[q[0]];
       for (unsigned i = 0; m; i++, m >>= 1) {
         uint64_t id = a[i]; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
-        if ((m & 1) && !sti_str_known(d, id)) goto out;
+        if ((m & 1) && id &&
+            (id >= STI_EV_STR_KNOWN_MAX || !(d->ev_str_known[id / 64] >> (id % 64) & 1)))
+          goto out;
       }
     }
     count++;
@@ -519,8 +534,117 @@ out:
   return (size_t)(q - p);
 }
 
+#if STI_SWAR
+/* The records of a stacks batch, while each is wholly inside the batch and the buffer (with 72
+ * readable bytes after its last frame's start), its varints short, its stack ID new and dense,
+ * and every name defined or already waiting as a frame's name (the general path would then add
+ * nothing to the tables but the stack). Not while holding events: delivering them may need
+ * memory. */
+FAST_INLINE size_t fast_stacks(st_decoder *d, const uint8_t *p, size_t lim, size_t avail,
+                               const int with_cb, const int simd) {
+  const uint8_t *q = p;
+  const uint8_t *const stop = p + lim;
+  while ((size_t)(q - p) < lim && avail - (size_t)(q - p) >= 96 && q[0] == ST_EV2_STACK) {
+    uint64_t id, nf;
+    size_t w;
+    const uint8_t *r = q + 1;
+    if (!(w = sti_short_varint(r, &id))) break;
+    r += w;
+    if (!(w = sti_short_varint(r, &nf))) break;
+    r += w;
+    if (id == 0 || id > STI_DENSE_MAX || nf > ST_V2_MAX_FRAMES) break;
+    /* The last place a frame may start: inside the batch, 72 bytes before the buffer's end. */
+    const size_t last = avail - 72 < lim ? avail - 72 : lim;
+    const uint8_t *e = sti_swar_frames(d, r, p + last, nf, d->frames, with_cb, simd);
+    if (!e || e > stop) break;
+    const size_t wi = 2 * (size_t)(id / 64);
+    const uint64_t m = 1ull << (id & 63);
+    if (wi >= d->stack_words || (d->stack_bits[wi] & m)) break; /* bitset to grow, or a dup */
+    if (!(d->stack_bits[wi + 1] & m)) {
+      if (d->stack_count + 1 > d->cfg.limits.max_stacks) break;
+      d->stack_count++;
+    }
+    d->stack_bits[wi] |= m;
+    if (with_cb) {
+      st_event ev;
+      memset(&ev, 0, sizeof ev);
+      ev.off = d->off + (uint64_t)(q - p);
+      ev.version = d->version;
+      ev.format = 2;
+      ev.type = ST_EV2_STACK;
+      ev.size = (size_t)(e - q);
+      ev.stack_id = id;
+      ev.nframes = nf;
+      ev.frames = d->frames;
+      ev.gen = d->gen;
+      ev.batch_off = d->batch_off;
+      ev.batch_m = d->batch_m;
+      sti_resolve_frames(d, d->frames, nf);
+      d->cfg.on_event(d->cfg.user, &ev);
+    }
+    q = e;
+  }
+  return (size_t)(q - p);
+}
+
+/* The records of a strings batch: a new dense ID, the bytes inside the batch and the buffer,
+ * the table's limits and memory already there. */
+FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, const int with_cb) {
+  const uint8_t *q = p;
+  while (lim - (size_t)(q - p) >= 24 && q[0] == ST_EV2_STRING) {
+    uint64_t id, len;
+    size_t w1, w2;
+    if (!(w1 = sti_short_varint(q + 1, &id)) || !(w2 = sti_short_varint(q + 1 + w1, &len))) break;
+    const size_t head = 1 + w1 + w2;
+    if (len > ST_V2_MAX_STRING_LEN || len > lim - (size_t)(q - p) - head) break;
+    if (id == 0 || id >= d->str_dense_cap || d->str_dense[id] || !d->str_bits) break;
+    if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
+        d->arena_len + len > d->cfg.limits.max_string_bytes || len > d->arena_cap - d->arena_len)
+      break;
+    const uint64_t off = d->off + (uint64_t)(q - p);
+    (void)sti_string_put(d, off, id, q + head, (size_t)len); /* nothing to allocate: no error */
+    (void)sti_str_known_set(d, id);                          /* the bits exist */
+    sti_ev_str_known_set(d, id);
+    if (with_cb) {
+      st_event ev;
+      memset(&ev, 0, sizeof ev);
+      ev.off = off;
+      ev.version = d->version;
+      ev.format = 2;
+      ev.type = ST_EV2_STRING;
+      ev.size = head + (size_t)len;
+      ev.str_id = id;
+      ev.str = q + head;
+      ev.str_len = (size_t)len;
+      ev.gen = d->gen;
+      ev.batch_off = d->batch_off;
+      ev.batch_m = d->batch_m;
+      d->cfg.on_event(d->cfg.user, &ev);
+    }
+    q += head + (size_t)len;
+  }
+  return (size_t)(q - p);
+}
+#endif
+
 size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n) {
-  if (!d->in_batch || d->batch_kind != K_EVENTS || d->hold.active) return 0;
+  if (!d->in_batch || d->hold.active) return 0;
+#if STI_SWAR
+  if (d->batch_kind == K_STACKS || d->batch_kind == K_STRINGS) {
+    const size_t lim = n < d->batch_left ? n : (size_t)d->batch_left;
+    const int cb = d->cfg.on_event != NULL, simd = !d->cfg.no_simd;
+    size_t used;
+    if (d->batch_kind == K_STRINGS)
+      used = cb ? fast_strings(d, p, lim, 1) : fast_strings(d, p, lim, 0);
+    else
+      used = cb ? fast_stacks(d, p, lim, n, 1, simd) : fast_stacks(d, p, lim, n, 0, simd);
+    d->batch_left -= used;
+    d->in_batch = d->batch_left > 0;
+    d->off += used;
+    return used;
+  }
+#endif
+  if (d->batch_kind != K_EVENTS) return 0;
   size_t lim = n < d->batch_left ? n : (size_t)d->batch_left;
   if (lim < FAST_MARGIN) return 0;
   uint64_t timed;

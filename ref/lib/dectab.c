@@ -387,6 +387,7 @@ void sti_tables_clear(st_decoder *d) {
   d->str_bits = NULL;
   d->str_bits_words = 0;
   d->str_known_below = 0;
+  memset(d->ev_str_known, 0, sizeof d->ev_str_known);
   st_idmap_free(&d->pend_frame_strings, a);
   st_idmap_free(&d->pend_event_strings, a);
   st_idmap_free(&d->pend_cpu_stacks, a);

@@ -195,8 +195,10 @@ typedef struct {
   /* Per first byte, what the fast path for ordinary events needs (0: the general path) */
   uint8_t fast[256];
   uint8_t fast_stack_args[256], fast_string_args[256]; /* v2: the descriptor's masks */
-  /* String IDs 0..2^20 the fast paths may pass without a look-up: defined (v2: or already
-   * waiting for the generation's strings). 2^21 bits once allocated; bit 0 (no name) set. */
+  /* v2: string IDs below 4096 defined or already waiting as an event's string (private) */
+  uint64_t ev_str_known[64];
+  /* String IDs 0..2^20 a stack's frames may name without a look-up: defined (v2: or already
+   * waiting as a frame's name). 2^21 bits once allocated; bit 0 (no name) set. */
   uint64_t *str_bits;
   size_t str_bits_words;
   uint64_t str_known_below;  /* every ID below it is marked in str_bits */
