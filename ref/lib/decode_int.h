@@ -14,6 +14,12 @@
 
 #include "stacktab/st_decode.h"
 
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
+
 enum { R_OK, R_NEED, R_FATAL };
 
 typedef struct {
@@ -43,7 +49,7 @@ void sti_reportf(st_decoder *d, st_rule r, uint64_t off, const char *fmt, ...);
 void sti_parse_init(sti_parse *P, const uint8_t *p, size_t avail, int eof);
 
 /* Width of the varint at q if it has at most 9 bytes (so it cannot overflow), else 0. */
-static inline size_t sti_short_varint(const uint8_t *q, uint64_t *v) {
+FAST_INLINE size_t sti_short_varint(const uint8_t *q, uint64_t *v) {
   /* Most varints of a trace have 1 to 3 bytes: those unrolled. */
   const uint64_t b0 = q[0];
   if (b0 < 0x80) {
@@ -204,11 +210,6 @@ size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n);
 #else
 #define STI_SSE2 0
 #endif
-#if defined(__GNUC__)
-#define FAST_INLINE static inline __attribute__((always_inline))
-#else
-#define FAST_INLINE static inline
-#endif
 #define STI_STR_BITS ((uint64_t)1 << 21) /* the size of d->str_bits once allocated */
 #if STI_SWAR
 #define STI_HIGH_BITS 0x8080808080808080ull
@@ -226,15 +227,20 @@ static inline uint64_t sti_swar_value(uint64_t x, unsigned t) {
   return (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
 }
 /* Whether a name's string ID is not known: its varint has width w (bytes) and x holds its
- * first 4 bytes. An ID of more than 3 bytes is past 2^20 (never in the bits); one of 1-3 bytes
- * is below 2^21, which the bits always cover (STI_STR_BITS), so no bounds check. IDs below
- * str_known_below are all known: the runtime defines strings in ID order, so the bit test is
- * rarely needed. */
+ * first 4 bytes. First without decoding it: the bytes of varints of one width, read as a
+ * little-endian number, sort as their values do, and shorter varints come first; so a varint
+ * whose bytes (kept to its width) are below those of str_known_below names an ID below it,
+ * known. (A padded varint, never below, goes to the second test.) IDs below str_known_below
+ * are usually all of them: the runtime numbers strings in the order it defines them. Then
+ * decoded: an ID of more than 3 bytes is past 2^20 (never marked); one of 1-3 bytes is below
+ * 2^21, which the bits always cover (STI_STR_BITS), so no bounds check. */
 static inline uint64_t sti_name_unknown(const st_decoder *d, uint32_t x, unsigned w) {
+  static const uint32_t bytes[4] = {0xffffffff, 0xff, 0xffff, 0xffffff};
+  const unsigned k = w < 4 ? w : 0;
+  if ((x & bytes[k]) < d->str_known_below_enc) return 0;
   /* By width 1-3: the decoded value's bits; any other width gives 2^21 - 1, never marked. */
   static const uint32_t keep[4] = {0, 0x7f, 0x3fff, 0x1fffff};
   static const uint32_t other[4] = {0x1fffff, 0, 0, 0};
-  const unsigned k = w < 4 ? w : 0;
   const uint32_t v = (((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000)) & keep[k]) | other[k];
   return v >= d->str_known_below ? ~d->str_bits[v >> 6] >> (v & 63) & 1 : 0;
 }

@@ -99,11 +99,19 @@ int sti_str_known_set(st_decoder *d, uint64_t id) {
     d->str_bits = nb;
     d->str_bits_words = n;
     d->str_known_below = 1;
+    d->str_known_below_enc = 1;
   }
   d->str_bits[id / 64] |= 1ull << (id % 64);
+  const uint64_t was = d->str_known_below;
   while (d->str_known_below < STI_STR_BITS &&
          (d->str_bits[d->str_known_below / 64] >> (d->str_known_below % 64) & 1))
     d->str_known_below++;
+  if (d->str_known_below != was) { /* below 2^21 + 1: 4 bytes at most */
+    uint8_t enc[ST_VARINT_MAX] = {0};
+    st_varint_put(enc, d->str_known_below);
+    d->str_known_below_enc = (uint32_t)enc[0] | (uint32_t)enc[1] << 8 | (uint32_t)enc[2] << 16 |
+                             (uint32_t)enc[3] << 24;
+  }
   return 0;
 }
 
@@ -387,6 +395,7 @@ void sti_tables_clear(st_decoder *d) {
   d->str_bits = NULL;
   d->str_bits_words = 0;
   d->str_known_below = 0;
+  d->str_known_below_enc = 0;
   memset(d->ev_str_known, 0, sizeof d->ev_str_known);
   st_idmap_free(&d->pend_frame_strings, a);
   st_idmap_free(&d->pend_event_strings, a);

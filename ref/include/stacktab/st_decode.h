@@ -202,6 +202,7 @@ typedef struct {
   uint64_t *str_bits;
   size_t str_bits_words;
   uint64_t str_known_below;  /* every ID below it is marked in str_bits */
+  uint32_t str_known_below_enc; /* its varint's bytes as a little-endian number */
   /* String IDs 1..2^20 (private): arena offset << 24 | length, + 1 (0: not defined); the
    * `strings` map above holds only the IDs past that. */
   uint64_t *str_dense;
