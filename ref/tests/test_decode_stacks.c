@@ -544,6 +544,7 @@ static void synth_v1_table(stt_bytes *b, uint64_t seed, int nrecords) {
         uint64_t name = next_str > 1 ? 1 + xorshift(&r) % (next_str - 1) : 0;
         const uint64_t how = xorshift(&r) % 200;
         if (how == 0) name = next_str + 2;                      /* not defined yet */
+        if (how == 5) name = next_str;                          /* the first one not defined */
         if (how == 1) name = (1ull << 20) + xorshift(&r) % 64;        /* sparse, maybe defined */
         if (how == 2) name = 0;
         uv_pad(&body, name, how == 3 ? 4 : how == 4 ? 10 : 0);  /* 4- and 10-byte forms */
