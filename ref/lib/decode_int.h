@@ -340,6 +340,13 @@ static inline void sti_ev_str_known_set(st_decoder *d, uint64_t id) {
  * as a frame's name); IDs past 2^20 are not marked, so the general path keeps taking them. 0,
  * or -2 (no memory: only the first call allocates). */
 int sti_str_known_set(st_decoder *d, uint64_t id);
+/* Moves str_known_below past the IDs now marked, with its encoding. */
+void sti_str_advance(st_decoder *d);
+/* sti_str_known_set once the bits exist (id <= 2^20). */
+static inline void sti_str_mark(st_decoder *d, uint64_t id) {
+  d->str_bits[id / 64] |= 1ull << (id % 64);
+  if (id == d->str_known_below) sti_str_advance(d);
+}
 /* 1 when the fast path may skip stack id: known already. */
 static inline int sti_stack_known(const st_decoder *d, uint64_t id) {
   size_t w = 2 * (size_t)(id / 64);

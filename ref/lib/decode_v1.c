@@ -474,9 +474,9 @@ FAST_INLINE size_t v1_fast_string(st_decoder *d, const uint8_t *q, size_t avail,
       d->arena_len + len > d->cfg.limits.max_string_bytes)
     return 0;
   /* Nothing to allocate here (the general path grows the arena and reports no memory). */
-  if (len > d->arena_cap - d->arena_len) return 0;
+  if (d->cfg.on_event && len > d->arena_cap - d->arena_len) return 0;
   (void)sti_string_put(d, off, id, q + head, (size_t)len);
-  (void)sti_str_known_set(d, id);
+  sti_str_mark(d, id);
   if (with_cb) {
     st_event ev;
     memset(&ev, 0, sizeof ev);

@@ -599,11 +599,12 @@ FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, con
     if (len > ST_V2_MAX_STRING_LEN || len > lim - (size_t)(q - p) - head) break;
     if (id == 0 || id >= d->str_dense_cap || d->str_dense[id] || !d->str_bits) break;
     if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
-        d->arena_len + len > d->cfg.limits.max_string_bytes || len > d->arena_cap - d->arena_len)
+        d->arena_len + len > d->cfg.limits.max_string_bytes ||
+        (d->cfg.on_event && len > d->arena_cap - d->arena_len))
       break;
     const uint64_t off = d->off + (uint64_t)(q - p);
     (void)sti_string_put(d, off, id, q + head, (size_t)len); /* nothing to allocate: no error */
-    (void)sti_str_known_set(d, id);                          /* the bits exist */
+    sti_str_mark(d, id);                          /* the bits exist */
     sti_ev_str_known_set(d, id);
     if (with_cb) {
       st_event ev;

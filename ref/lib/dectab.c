@@ -56,7 +56,9 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
     report_string_limit(d, off);
     return -1;
   }
-  if (d->arena_len + len > d->arena_cap) {
+  /* The bytes matter only to an event callback (names, strings): without one only their
+   * count is kept, for the limit. */
+  if (d->cfg.on_event && d->arena_len + len > d->arena_cap) {
     size_t ncap = d->arena_cap ? d->arena_cap : 4096;
     while (ncap < d->arena_len + len) ncap *= 2;
     uint8_t *na = a->realloc(a->ctx, d->arena, d->arena_cap, ncap);
@@ -81,7 +83,7 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
   } else if (!st_idmap_insert(&d->strings, a, id, v)) {
     return -2;
   }
-  if (len) memcpy(d->arena + d->arena_len, s, len);
+  if (len && d->cfg.on_event) memcpy(d->arena + d->arena_len, s, len);
   d->arena_len += len;
   return 0;
 }
@@ -101,18 +103,19 @@ int sti_str_known_set(st_decoder *d, uint64_t id) {
     d->str_known_below = 1;
     d->str_known_below_enc = 1;
   }
-  d->str_bits[id / 64] |= 1ull << (id % 64);
-  const uint64_t was = d->str_known_below;
-  while (d->str_known_below < STI_STR_BITS &&
-         (d->str_bits[d->str_known_below / 64] >> (d->str_known_below % 64) & 1))
-    d->str_known_below++;
-  if (d->str_known_below != was) { /* below 2^21 + 1: 4 bytes at most */
-    uint8_t enc[ST_VARINT_MAX] = {0};
-    st_varint_put(enc, d->str_known_below);
-    d->str_known_below_enc = (uint32_t)enc[0] | (uint32_t)enc[1] << 8 | (uint32_t)enc[2] << 16 |
-                             (uint32_t)enc[3] << 24;
-  }
+  sti_str_mark(d, id);
   return 0;
+}
+
+void sti_str_advance(st_decoder *d) {
+  uint64_t k = d->str_known_below;
+  while (k < STI_STR_BITS && (d->str_bits[k / 64] >> (k % 64) & 1)) k++;
+  d->str_known_below = k;
+  /* k <= 2^20 + 1 (no ID above 2^20 is marked): a varint of 3 bytes at most */
+  d->str_known_below_enc = (uint32_t)(k < 0x80     ? k
+                                      : k < 0x4000 ? (k & 0x7f) | 0x80 | (k >> 7) << 8
+                                                   : (k & 0x7f) | 0x80 | ((k >> 7 & 0x7f) | 0x80) << 8 |
+                                                         (k >> 14) << 16);
 }
 
 /* ---- stack IDs ----
