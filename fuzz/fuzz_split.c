@@ -1,6 +1,8 @@
 /* split: the same trace pushed whole and in chunks must give the same events and
  * diagnostics, byte for byte (offsets, arguments, strings, frames, messages) and the same
- * final status and counts.
+ * final status and counts. Without an event callback the decoder takes other fast paths
+ * (whole stack records, SIMD or not): their diagnostics must be those of the callback runs,
+ * whole with SIMD and split with the portable code (cfg.no_simd).
  *
  * Input layout (so the fuzzer chooses the split points):
  *   byte 0        bit 0: go mode instead of strict; bits 1-4: number of split points k (0-15);
@@ -14,11 +16,15 @@
 #include "fuzz_util.h"
 
 typedef struct {
-  fz_log log;
+  fz_log log;   /* events and diagnostics */
+  fz_log diags; /* diagnostics alone */
 } sink;
 
 static void on_event(void *user, const st_event *ev) { fz_log_event(&((sink *)user)->log, ev); }
-static void on_diag(void *user, const st_diag *d) { fz_log_diag(&((sink *)user)->log, d); }
+static void on_diag(void *user, const st_diag *d) {
+  fz_log_diag(&((sink *)user)->log, d);
+  fz_log_diag(&((sink *)user)->diags, d);
+}
 
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -28,7 +34,8 @@ static int cmp_size(const void *a, const void *b) {
 /* Decodes trace[0..len) pushing the chunks between the sorted cut points; logs the status
  * and counts at the end. With bytewise, every push is one byte. */
 static void decode(const uint8_t *trace, size_t len, st_mode mode, const size_t *cuts, size_t k,
-                   int bytewise, int empties, fz_log *out) {
+                   int bytewise, int empties, int events, int no_simd, fz_log *out,
+                   fz_log *diags) {
   sink s;
   memset(&s, 0, sizeof s);
   fz_heap heap;
@@ -38,8 +45,9 @@ static void decode(const uint8_t *trace, size_t len, st_mode mode, const size_t 
   st_decode_config_default(&cfg);
   cfg.mode = mode;
   cfg.alloc = &alloc;
-  cfg.on_event = on_event;
+  cfg.on_event = events ? on_event : NULL;
   cfg.on_diag = on_diag;
+  cfg.no_simd = no_simd;
   cfg.user = &s;
   st_decoder d;
   FZ_CHECK(st_decoder_init(&d, &cfg) == ST_OK, "init failed");
@@ -59,10 +67,14 @@ static void decode(const uint8_t *trace, size_t len, st_mode mode, const size_t 
   fz_log_u64(&s.log, st_decoder_errors(&d));
   fz_log_u64(&s.log, st_decoder_warnings(&d));
   fz_log_u64(&s.log, (uint64_t)st_decoder_version(&d));
+  fz_log_u64(&s.diags, (uint64_t)(int64_t)fs);
+  fz_log_u64(&s.diags, st_decoder_errors(&d));
+  fz_log_u64(&s.diags, st_decoder_warnings(&d));
   st_decoder_free(&d);
   FZ_CHECK(heap.live_blocks == 0, "leak: %llu blocks live after free",
            (unsigned long long)heap.live_blocks);
   *out = s.log;
+  *diags = s.diags;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -81,14 +93,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < k; i++) cuts[i] = raw[i] % (len + 1);
   qsort(cuts, k, sizeof cuts[0], cmp_size);
 
-  fz_log whole, split;
-  decode(trace, len, mode, NULL, 0, 0, 0, &whole);
-  decode(trace, len, mode, cuts, k, bytewise, empties, &split);
+  fz_log whole, split, whole_diags, split_diags, quiet, quiet_diags, scalar, scalar_diags;
+  decode(trace, len, mode, NULL, 0, 0, 0, 1, 0, &whole, &whole_diags);
+  decode(trace, len, mode, cuts, k, bytewise, empties, 1, 0, &split, &split_diags);
   FZ_CHECK(fz_log_equal(&whole, &split),
            "chunked decode differs from the whole-buffer decode at log byte %zu (%zu vs %zu "
            "bytes; %zu cuts, bytewise %d)",
            fz_log_diff_at(&whole, &split), whole.len, split.len, k, bytewise);
-  fz_log_free(&whole);
-  fz_log_free(&split);
+  decode(trace, len, mode, NULL, 0, 0, 0, 0, 0, &quiet, &quiet_diags);
+  decode(trace, len, mode, cuts, k, 0, empties, 0, 1, &scalar, &scalar_diags);
+  FZ_CHECK(fz_log_equal(&whole_diags, &quiet_diags),
+           "without an event callback the diagnostics differ at log byte %zu (%zu vs %zu bytes)",
+           fz_log_diff_at(&whole_diags, &quiet_diags), whole_diags.len, quiet_diags.len);
+  FZ_CHECK(fz_log_equal(&quiet_diags, &scalar_diags),
+           "without SIMD (chunked, %zu cuts) the diagnostics differ at log byte %zu (%zu vs %zu "
+           "bytes)", k, fz_log_diff_at(&quiet_diags, &scalar_diags), quiet_diags.len,
+           scalar_diags.len);
+  fz_log *logs[] = {&whole, &split, &whole_diags, &split_diags, &quiet, &quiet_diags, &scalar,
+                    &scalar_diags};
+  for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) fz_log_free(logs[i]);
   return 0;
 }
