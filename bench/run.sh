@@ -85,8 +85,8 @@ echo "machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr), $(cc --version | he
 [ -n "$go123" ] || echo "note: Go 1.23 not found: no go1.23 column and no stress trace (b2)"
 [ $quick = 1 ] && echo "note: --quick: small (b) and (c), no (b2), Go's readers skipped on (b)"
 echo
-echo "| input | MB | events | check s | check MB/s | check/read | check peak RSS | go1.19 -d s | go1.19/check | go1.23 -pprof s | go1.23/check | in memory MB/s | memcpy MB/s | in memory/memcpy |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| input | MB | events | check s | check MB/s | check/read | check peak RSS | go1.19 -d s | go1.19/check | go1.23 -pprof s | go1.23/check | in memory, no callback MB/s | in memory, callback MB/s | memcpy MB/s | no callback/memcpy |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for item in $inputs; do
   label=${item%%:*}
   f=${item#*:}
@@ -95,7 +95,7 @@ for item in $inputs; do
   # In-memory decoder, memcpy and read of the same bytes (best of reps), and the event count.
   line=$(build/st_bench_decode -r "$reps" "$f" | tail -n 1)
   set -- $line
-  bytes=$2 events=$3 dec=$4 cpy=$6 rd=$7 ratio=$8
+  bytes=$2 events=$3 dec=$4 cpy=$6 rd=$7 chk=${10} ratio=${11}
   # stacktab check: best wall time of 3 runs (peak RSS of that run).
   best=""
   for _ in 1 2 3; do
@@ -122,17 +122,18 @@ for item in $inputs; do
   fi
   awk -v l="$label" -v f="$(basename "$f")" -v n="$bytes" -v e="$events" -v t="$best" -v r="$brss" \
       -v g19="$g19" -v r19="$r19" -v g23="$g23" -v r23="$r23" -v d="$dec" -v c="$cpy" -v rd="$rd" \
-      -v q="$ratio" 'BEGIN {
+      -v q="$ratio" -v k="$chk" 'BEGIN {
     cm = n / 1e6 / t
-    printf "| (%s) %s | %.1f | %d | %.3f | %.0f | 1/%.0f | %.1f MiB | %s | %s | %s | %s | %.0f | %.0f | 1/%.0f |\n",
-      l, f, n / 1e6, e, t, cm, rd / cm, r / 1024, g19, r19, g23, r23, d, c, 1 / q }'
+    printf "| (%s) %s | %.1f | %d | %.3f | %.0f | 1/%.1f | %.1f MiB | %s | %s | %s | %s | %.0f | %.0f | %.0f | 1/%.1f |\n",
+      l, f, n / 1e6, e, t, cm, rd / cm, r / 1024, g19, r19, g23, r23, k, d, c, 1 / q }'
 done
 echo
 echo "MB = 1e6 bytes; 'check' = build/stacktab check -q FILE, whole process streaming 64 KiB reads,"
 echo "best of 3, peak RSS from /usr/bin/time; check/read = its MB/s over pread() of the same file"
 echo "in 64 KiB chunks (page cache warm); 'in memory' = st_bench_decode: strict decoder fed 64 KiB"
-echo "pushes from a mapped file, with an event callback, best of N, next to memcpy of the same"
-echo "bytes in 64 KiB chunks in the same run."
+echo "pushes from a mapped file, without an event callback (what check does) and with one that"
+echo "counts events (names resolved, strings kept), best of N, next to memcpy of the same bytes in"
+echo "64 KiB chunks in the same run."
 [ -n "$gotrace119" ] && echo "go1.19 = $gotrace119 -http=127.0.0.1:0 -d FILE (parses the whole trace; one run; v1 only)"
 [ -n "$gotrace123" ] && echo "go1.23 = $gotrace123 -pprof=net FILE (parses the whole trace, v1 through its converter; one run)"
 echo
