@@ -117,11 +117,11 @@ int st_run_decoder(const char *path, const st_decode_config *cfg, size_t chunk) 
     rc = ST_EXIT_USAGE;
   } else {
     size_t n;
-    while ((n = fread(buf, 1, chunk, f)) > 0) {
+    const int mapped = st_push_mapped(f, path, &d, chunk, &s);
+    if (mapped < 0) errno = EIO;
+    while (mapped == 0 && s != ST_E_NOMEM && (n = fread(buf, 1, chunk, f)) > 0)
       s = st_decoder_push(&d, buf, n);
-      if (s == ST_E_NOMEM) break;
-    }
-    if (ferror(f)) {
+    if (mapped < 0 || ferror(f)) {
       fprintf(stderr, "stacktab: %s: read error: %s\n", path, strerror(errno));
       rc = ST_EXIT_USAGE;
     } else if (s == ST_E_NOMEM) {

@@ -52,6 +52,11 @@ int st_opt_u64(const char *s, unsigned long long *v);
  * I/O error (printed) or when memory ran out. */
 int st_run_decoder(const char *path, const st_decode_config *cfg, size_t chunk);
 
+/* Pushes the regular file f (at its start) into d, chunk bytes a push, from memory maps
+ * (push_mapped.c); *s is the last push's status. 1: done; 0: not mapped (not a regular file, or
+ * no mmap here), the caller reads f from its current position; -1: could not go on. */
+int st_push_mapped(FILE *f, const char *path, st_decoder *d, size_t chunk, st_status *s);
+
 /* Prints a diagnostic as "FILE:OFFSET: RULE-ID: [warning: ]message" to f. */
 void st_print_diag(FILE *f, const char *path, const st_diag *d);
 

@@ -218,22 +218,16 @@ static inline uint64_t sti_load64(const uint8_t *q) {
   memcpy(&x, q, sizeof x);
   return x;
 }
-/* The value of the varint at the start of x whose last byte has its high bit at bit t (7, 15,
- * ..., 63): its 7-bit groups gathered pairwise, then in fours, then in eights. */
-static inline uint64_t sti_swar_value(uint64_t x, unsigned t) {
-  x &= (2ull << t) - 1; /* t == 63: 2 << 63 is 0, and 0 - 1 keeps every bit */
-  x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
-  x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
-  return (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
-}
 /* Whether a name's string ID is not known: its varint has width w (bytes) and x holds its
  * first 4 bytes. First without decoding it: the bytes of varints of one width, read as a
  * little-endian number, sort as their values do, and shorter varints come first; so a varint
  * whose bytes (kept to its width) are below those of str_known_below names an ID below it,
- * known. (A padded varint, never below, goes to the second test.) IDs below str_known_below
- * are usually all of them: the runtime numbers strings in the order it defines them. Then
- * decoded: an ID of more than 3 bytes is past 2^20 (never marked); one of 1-3 bytes is below
- * 2^21, which the bits always cover (STI_STR_BITS), so no bounds check. */
+ * known. (A padded varint is no exception: one wider than the bound has a byte of 0x80 or
+ * more where the bound's last byte, below 0x80, is; one as wide or narrower has a value below
+ * 128^(w-1), which the bound is not.) IDs below str_known_below are usually all of them: the
+ * runtime numbers strings in the order it defines them. Then decoded: an ID of more than 3
+ * bytes is past 2^20 (never marked); one of 1-3 bytes is below 2^21, which the bits always
+ * cover (STI_STR_BITS), so no bounds check. */
 static inline uint64_t sti_name_unknown(const st_decoder *d, uint32_t x, unsigned w) {
   static const uint32_t bytes[4] = {0xffffffff, 0xff, 0xffff, 0xffffff};
   const unsigned k = w < 4 ? w : 0;

@@ -379,6 +379,40 @@ static void test_dump_text(void **state) {
   }
 }
 
+/* A regular file is pushed from memory maps of 64 pushes at a time, a pipe is read: the same
+ * output and status either way, with windows small enough (100- and 4096-byte pushes) that
+ * events straddle many of them, on real traces of both formats and a copy cut short. */
+static void test_file_mapped_or_read(void **state) {
+  (void)state;
+  static const char *own[] = {"go1.19-own-varied.trace", "go1.23-own-varied.trace"};
+  static const char *chunks[] = {"--chunk-size=100", "--chunk-size=4096", "--chunk-size=65536"};
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/corpus/own/%s", ST_SOURCE_DIR, own[i]);
+    size_t n;
+    uint8_t *p = stt_read_file(path, &n);
+    assert_non_null(p);
+    const char *cut = stt_temp_with(p, n - n / 3);
+    const char *files[] = {path, cut};
+    for (size_t f = 0; f < 2; f++) {
+      for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        stt_cli_result mapped, piped;
+        STT_CLI(&mapped, NULL, "dump", "--json", chunks[c], files[f]);
+        STT_CLI_PIPED(&piped, files[f], "dump", "--json", chunks[c], "-");
+        assert_int_equal(mapped.rc, f == 0 ? 0 : 1);
+        assert_int_equal(piped.rc, mapped.rc);
+        assert_true(strlen(mapped.out) > 1000);
+        assert_string_equal(piped.out, mapped.out);
+        /* stderr names the file or "-" */
+        assert_int_equal(strlen(piped.err) > 0, strlen(mapped.err) > 0);
+        stt_cli_result_free(&mapped);
+        stt_cli_result_free(&piped);
+      }
+    }
+    free(p);
+  }
+}
+
 static void test_dump_invalid_and_usage(void **state) {
   (void)state;
   const char *p = stt_temp_trace(string_id_zero);
@@ -845,6 +879,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_check_mode, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_check_buf_size, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_check_stdin, stt_temps_cleanup),
+      cmocka_unit_test_teardown(test_file_mapped_or_read, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_help_and_version, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_dump_json, stt_temps_cleanup),
       cmocka_unit_test_teardown(test_dump_text, stt_temps_cleanup),

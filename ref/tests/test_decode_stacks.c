@@ -547,7 +547,8 @@ static void synth_v1_table(stt_bytes *b, uint64_t seed, int nrecords) {
         if (how == 5) name = next_str;                          /* the first one not defined */
         if (how == 1) name = (1ull << 20) + xorshift(&r) % 64;        /* sparse, maybe defined */
         if (how == 2) name = 0;
-        uv_pad(&body, name, how == 3 ? 4 : how == 4 ? 10 : 0);  /* 4- and 10-byte forms */
+        /* padded to 2-4 and 10 bytes */
+        uv_pad(&body, name, how == 3 ? 2 + (unsigned)(xorshift(&r) % 3) : how == 4 ? 10 : 0);
       }
       uv_pad(&body, xorshift(&r) % 5 ? xorshift(&r) % 3000 : xorshift(&r), xorshift(&r) % 50 == 0 ? 10 : 0);
     }

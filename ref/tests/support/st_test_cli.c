@@ -61,7 +61,8 @@ static char *slurp_fd(int fd) {
   return s;
 }
 
-void stt_cli(stt_cli_result *r, const char *stdin_path, const char *const *args) {
+static void run_cli(stt_cli_result *r, const char *stdin_path, int piped,
+                    const char *const *args) {
   char outp[] = "/tmp/stacktab-cli-out-XXXXXX", errp[] = "/tmp/stacktab-cli-err-XXXXXX";
   int ofd = mkstemp(outp), efd = mkstemp(errp);
   assert_true(ofd >= 0 && efd >= 0);
@@ -79,6 +80,23 @@ void stt_cli(stt_cli_result *r, const char *stdin_path, const char *const *args)
   assert_true(pid >= 0);
   if (pid == 0) {
     int in = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
+    if (in >= 0 && piped) { /* a writer process copies the file into a pipe */
+      int fds[2];
+      if (pipe(fds) != 0) _exit(127);
+      pid_t w = fork();
+      if (w < 0) _exit(127);
+      if (w == 0) {
+        close(fds[0]);
+        char b[4096];
+        ssize_t k;
+        while ((k = read(in, b, sizeof b)) > 0)
+          if (write(fds[1], b, (size_t)k) != k) break;
+        _exit(0);
+      }
+      close(fds[1]);
+      close(in);
+      in = fds[0];
+    }
     if (in < 0 || dup2(in, 0) < 0 || dup2(ofd, 1) < 0 || dup2(efd, 2) < 0) _exit(127);
     execv(ST_CLI_PATH, (char *const *)argv);
     _exit(126);
@@ -92,6 +110,14 @@ void stt_cli(stt_cli_result *r, const char *stdin_path, const char *const *args)
   r->err = slurp_fd(efd);
   close(ofd);
   close(efd);
+}
+
+void stt_cli(stt_cli_result *r, const char *stdin_path, const char *const *args) {
+  run_cli(r, stdin_path, 0, args);
+}
+
+void stt_cli_piped(stt_cli_result *r, const char *stdin_path, const char *const *args) {
+  run_cli(r, stdin_path, 1, args);
 }
 
 void stt_cli_result_free(stt_cli_result *r) {

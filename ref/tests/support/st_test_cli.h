@@ -20,12 +20,20 @@ typedef struct {
 /* Runs ST_CLI_PATH with args (NULL-terminated, at most 14), stdin from stdin_path
  * (NULL: /dev/null). */
 void stt_cli(stt_cli_result *r, const char *stdin_path, const char *const *args);
+/* The same with stdin a pipe that stdin_path's bytes are written into (not a regular file:
+ * the CLI reads it instead of mapping it). */
+void stt_cli_piped(stt_cli_result *r, const char *stdin_path, const char *const *args);
 void stt_cli_result_free(stt_cli_result *r);
 
 #define STT_CLI(r, in, ...)                              \
   do {                                                   \
     const char *const args_[] = {__VA_ARGS__, NULL};     \
     stt_cli((r), (in), args_);                           \
+  } while (0)
+#define STT_CLI_PIPED(r, in, ...)                        \
+  do {                                                   \
+    const char *const args_[] = {__VA_ARGS__, NULL};     \
+    stt_cli_piped((r), (in), args_);                     \
   } while (0)
 
 #endif
