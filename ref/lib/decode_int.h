@@ -210,7 +210,6 @@ size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n);
 #else
 #define STI_SSE2 0
 #endif
-#define STI_STR_BITS ((uint64_t)1 << 21) /* the size of d->str_bits once allocated */
 #if STI_SWAR
 #define STI_HIGH_BITS 0x8080808080808080ull
 static inline uint64_t sti_load64(const uint8_t *q) {
@@ -226,8 +225,7 @@ static inline uint64_t sti_load64(const uint8_t *q) {
  * more where the bound's last byte, below 0x80, is; one as wide or narrower has a value below
  * 128^(w-1), which the bound is not.) IDs below str_known_below are usually all of them: the
  * runtime numbers strings in the order it defines them. Then decoded: an ID of more than 3
- * bytes is past 2^20 (never marked); one of 1-3 bytes is below 2^21, which the bits always
- * cover (STI_STR_BITS), so no bounds check. */
+ * bytes is past 2^20 (never marked), as is one past the bits. */
 static inline uint64_t sti_name_unknown(const st_decoder *d, uint32_t x, unsigned w) {
   static const uint32_t bytes[4] = {0xffffffff, 0xff, 0xffff, 0xffffff};
   const unsigned k = w < 4 ? w : 0;
@@ -236,12 +234,13 @@ static inline uint64_t sti_name_unknown(const st_decoder *d, uint32_t x, unsigne
   static const uint32_t keep[4] = {0, 0x7f, 0x3fff, 0x1fffff};
   static const uint32_t other[4] = {0x1fffff, 0, 0, 0};
   const uint32_t v = (((x & 0x7f) | (x >> 1 & 0x3f80) | (x >> 2 & 0x1fc000)) & keep[k]) | other[k];
-  return v >= d->str_known_below ? ~d->str_bits[v >> 6] >> (v & 63) & 1 : 0;
+  if (v < d->str_known_below) return 0;
+  return v >= (uint64_t)d->str_bits_words * 64 || !(d->str_bits[v >> 6] >> (v & 63) & 1);
 }
 /* Whether a decoded name's string ID is not known. */
 static inline uint64_t sti_id_unknown(const st_decoder *d, uint64_t id) {
   if (id < d->str_known_below) return 0;
-  return id >= STI_STR_BITS || !(d->str_bits[id / 64] >> (id % 64) & 1);
+  return id >= (uint64_t)d->str_bits_words * 64 || !(d->str_bits[id / 64] >> (id % 64) & 1);
 }
 /* The varint ends among the 64 bytes at p (the bytes whose high bit is clear), bit i for byte
  * i: by four 16-byte vectors, or by eight words whose high bits a multiply gathers. */
@@ -336,7 +335,7 @@ static inline void sti_ev_str_known_set(st_decoder *d, uint64_t id) {
 int sti_str_known_set(st_decoder *d, uint64_t id);
 /* Moves str_known_below past the IDs now marked, with its encoding. */
 void sti_str_advance(st_decoder *d);
-/* sti_str_known_set once the bits exist (id <= 2^20). */
+/* sti_str_known_set once the bits cover id. */
 static inline void sti_str_mark(st_decoder *d, uint64_t id) {
   d->str_bits[id / 64] |= 1ull << (id % 64);
   if (id == d->str_known_below) sti_str_advance(d);

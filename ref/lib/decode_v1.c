@@ -469,7 +469,8 @@ FAST_INLINE size_t v1_fast_string(st_decoder *d, const uint8_t *q, size_t avail,
   const size_t head = 1 + w1 + w2;
   if (len == 0 || len > ST_MAX_STRING_LEN || len > avail - head) return 0;
   if (id == 0 || id >= d->str_dense_cap || d->str_dense[id]) return 0; /* new, dense, grown */
-  if (!d->str_bits) return 0; /* allocated by the general path (which reports no memory) */
+  /* The bits must cover id: the general path grows them (and reports no memory). */
+  if (id >= (uint64_t)d->str_bits_words * 64) return 0;
   if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
       d->arena_len + len > d->cfg.limits.max_string_bytes)
     return 0;

@@ -597,14 +597,16 @@ FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, con
     if (!(w1 = sti_short_varint(q + 1, &id)) || !(w2 = sti_short_varint(q + 1 + w1, &len))) break;
     const size_t head = 1 + w1 + w2;
     if (len > ST_V2_MAX_STRING_LEN || len > lim - (size_t)(q - p) - head) break;
-    if (id == 0 || id >= d->str_dense_cap || d->str_dense[id] || !d->str_bits) break;
+    if (id == 0 || id >= d->str_dense_cap || d->str_dense[id] ||
+        id >= (uint64_t)d->str_bits_words * 64) /* the general path grows the tables */
+      break;
     if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
         d->arena_len + len > d->cfg.limits.max_string_bytes ||
         (d->cfg.on_event && len > d->arena_cap - d->arena_len))
       break;
     const uint64_t off = d->off + (uint64_t)(q - p);
     (void)sti_string_put(d, off, id, q + head, (size_t)len); /* nothing to allocate: no error */
-    sti_str_mark(d, id);                          /* the bits exist */
+    sti_str_mark(d, id);                          /* the bits cover id */
     sti_ev_str_known_set(d, id);
     if (with_cb) {
       st_event ev;

@@ -90,18 +90,20 @@ int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, s
 
 int sti_str_known_set(st_decoder *d, uint64_t id) {
   if (id > STI_STR_DENSE_MAX) return 0;
-  if (!d->str_bits) {
-    /* All 2^21 bits at once (256 KiB): the stack fast path then needs no bounds check. */
-    const size_t n = (size_t)(STI_STR_BITS / 64);
+  if (id >= (uint64_t)d->str_bits_words * 64) { /* grown by doubling, to 2^21 bits at most */
+    size_t n = d->str_bits_words ? 2 * d->str_bits_words : 64;
+    while ((uint64_t)n * 64 <= id) n *= 2;
     const st_alloc *a = d->cfg.alloc;
-    uint64_t *nb = a->realloc(a->ctx, NULL, 0, n * sizeof *nb);
+    uint64_t *nb = a->realloc(a->ctx, d->str_bits, d->str_bits_words * sizeof *nb, n * sizeof *nb);
     if (!nb) return -2;
-    memset(nb, 0, n * sizeof *nb);
-    nb[0] = 1; /* ID 0: no name */
+    memset(nb + d->str_bits_words, 0, (n - d->str_bits_words) * sizeof *nb);
+    if (!d->str_bits) {
+      nb[0] = 1; /* ID 0: no name */
+      d->str_known_below = 1;
+      d->str_known_below_enc = 1;
+    }
     d->str_bits = nb;
     d->str_bits_words = n;
-    d->str_known_below = 1;
-    d->str_known_below_enc = 1;
   }
   sti_str_mark(d, id);
   return 0;
@@ -109,7 +111,8 @@ int sti_str_known_set(st_decoder *d, uint64_t id) {
 
 void sti_str_advance(st_decoder *d) {
   uint64_t k = d->str_known_below;
-  while (k < STI_STR_BITS && (d->str_bits[k / 64] >> (k % 64) & 1)) k++;
+  const uint64_t nbits = (uint64_t)d->str_bits_words * 64;
+  while (k < nbits && (d->str_bits[k / 64] >> (k % 64) & 1)) k++;
   d->str_known_below = k;
   /* k <= 2^20 + 1 (no ID above 2^20 is marked): a varint of 3 bytes at most */
   d->str_known_below_enc = (uint32_t)(k < 0x80     ? k

@@ -198,7 +198,7 @@ typedef struct {
   /* v2: string IDs below 4096 defined or already waiting as an event's string (private) */
   uint64_t ev_str_known[64];
   /* String IDs 0..2^20 a stack's frames may name without a look-up: defined (v2: or already
-   * waiting as a frame's name). 2^21 bits once allocated; bit 0 (no name) set. */
+   * waiting as a frame's name); bit 0 (no name) set once allocated. */
   uint64_t *str_bits;
   size_t str_bits_words;
   uint64_t str_known_below;  /* every ID below it is marked in str_bits */
