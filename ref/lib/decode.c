@@ -207,6 +207,7 @@ st_status st_decoder_init(st_decoder *d, const st_decode_config *cfg) {
   d->cfg = *cfg;
   if (!d->cfg.alloc) d->cfg.alloc = &st_alloc_libc;
   if (cfg->mode != ST_MODE_STRICT && cfg->mode != ST_MODE_GO) return ST_E_PARAM;
+  if (cfg->no_simd < 0 || cfg->no_simd > 2) return ST_E_PARAM;
   if (!d->cfg.alloc->realloc) return ST_E_PARAM;
   const st_alloc *a = d->cfg.alloc;
   d->carry_cap = CARRY_BOUND;
@@ -218,7 +219,20 @@ st_status st_decoder_init(st_decoder *d, const st_decode_config *cfg) {
   }
   d->state = S_HEADER;
   d->carry_need = ST_HEADER_SIZE;
+  d->fast_v3 = sti_fast_v3_usable(&d->cfg);
   return ST_OK;
+}
+
+int sti_fast_v3_usable(const st_decode_config *cfg) {
+#if STI_X86_V3
+  if (cfg->no_simd) return 0;
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+#else
+  (void)cfg;
+  return 0;
+#endif
 }
 
 static st_status fail(st_decoder *d, st_status s) {

@@ -210,6 +210,17 @@ size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n);
 #else
 #define STI_SSE2 0
 #endif
+/* x86-64 with GCC or Clang: the fast loops are also built for AVX2/BMI1/BMI2/POPCNT (one
+ * instruction for a mask's lowest bit cleared, and-not, trailing zeros, variable shifts) and
+ * chosen at run time when the CPU has them (sti_fast_v3_usable), unless cfg.no_simd says not. */
+#if STI_SSE2 && defined(__x86_64__) && defined(__GNUC__)
+#define STI_X86_V3 1
+#define STI_TARGET_V3 __attribute__((target("avx2,bmi,bmi2,popcnt")))
+#else
+#define STI_X86_V3 0
+#endif
+/* 1 when the fast loops' x86-64-v3 build may run here (decode.c, at init). */
+int sti_fast_v3_usable(const st_decode_config *cfg);
 #if STI_SWAR
 #define STI_HIGH_BITS 0x8080808080808080ull
 static inline uint64_t sti_load64(const uint8_t *q) {

@@ -427,7 +427,7 @@ FAST_INLINE size_t v1_fast_stack(st_decoder *d, const uint8_t *q, size_t avail, 
   if (id == 0 || id > STI_DENSE_MAX || nf > ST_MAX_FRAMES ||
       len > (2 + 4 * nf) * ST_VARINT_MAX)
     return 0;
-  if (sti_swar_frames(d, r, rec_end, nf, d->frames, with_cb, !d->cfg.no_simd) != rec_end)
+  if (sti_swar_frames(d, r, rec_end, nf, d->frames, with_cb, d->cfg.no_simd != 1) != rec_end)
     return 0;
   const size_t wi = 2 * (size_t)(id / 64);
   const uint64_t m = 1ull << (id & 63);
@@ -598,11 +598,30 @@ out:
   return (size_t)(q - p);
 }
 
+/* The four specialisations, once per instruction set. */
+FAST_INLINE size_t fast_loops(st_decoder *d, const uint8_t *p, size_t n, int cb, int strict) {
+  return cb ? (strict ? fast_loop(d, p, n, 1, 1) : fast_loop(d, p, n, 1, 0))
+            : (strict ? fast_loop(d, p, n, 0, 1) : fast_loop(d, p, n, 0, 0));
+}
+static size_t fast_loops_base(st_decoder *d, const uint8_t *p, size_t n, int cb, int strict) {
+  return fast_loops(d, p, n, cb, strict);
+}
+#if STI_X86_V3
+STI_TARGET_V3 static size_t fast_loops_v3(st_decoder *d, const uint8_t *p, size_t n, int cb,
+                                          int strict) {
+  return fast_loops(d, p, n, cb, strict);
+}
+#endif
+
 size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n) {
   if (n < FAST_MARGIN || !d->seen_batch || d->hold.active) return 0;
-  const int strict = d->cfg.mode == ST_MODE_STRICT;
-  size_t used = d->cfg.on_event ? (strict ? fast_loop(d, p, n, 1, 1) : fast_loop(d, p, n, 1, 0))
-                                : (strict ? fast_loop(d, p, n, 0, 1) : fast_loop(d, p, n, 0, 0));
+  const int strict = d->cfg.mode == ST_MODE_STRICT, cb = d->cfg.on_event != NULL;
+#if STI_X86_V3
+  size_t used = d->fast_v3 ? fast_loops_v3(d, p, n, cb, strict)
+                           : fast_loops_base(d, p, n, cb, strict);
+#else
+  size_t used = fast_loops_base(d, p, n, cb, strict);
+#endif
   if (used) {
     /* Every byte consumed was an ordinary event of the open batch. */
     d->at_batch_start = 0;

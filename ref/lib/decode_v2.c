@@ -587,6 +587,18 @@ FAST_INLINE size_t fast_stacks(st_decoder *d, const uint8_t *p, size_t lim, size
   return (size_t)(q - p);
 }
 
+/* fast_stacks per callback flag, once per instruction set. */
+static size_t fast_stacks_base(st_decoder *d, const uint8_t *p, size_t lim, size_t avail, int cb,
+                               int simd) {
+  return cb ? fast_stacks(d, p, lim, avail, 1, simd) : fast_stacks(d, p, lim, avail, 0, simd);
+}
+#if STI_X86_V3
+STI_TARGET_V3 static size_t fast_stacks_v3(st_decoder *d, const uint8_t *p, size_t lim,
+                                           size_t avail, int cb, int simd) {
+  return cb ? fast_stacks(d, p, lim, avail, 1, simd) : fast_stacks(d, p, lim, avail, 0, simd);
+}
+#endif
+
 /* The records of a strings batch: a new dense ID, the bytes inside the batch and the buffer,
  * the table's limits and memory already there. */
 FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, const int with_cb) {
@@ -635,12 +647,17 @@ size_t sti_v2_fast(st_decoder *d, const uint8_t *p, size_t n) {
 #if STI_SWAR
   if (d->batch_kind == K_STACKS || d->batch_kind == K_STRINGS) {
     const size_t lim = n < d->batch_left ? n : (size_t)d->batch_left;
-    const int cb = d->cfg.on_event != NULL, simd = !d->cfg.no_simd;
+    const int cb = d->cfg.on_event != NULL, simd = d->cfg.no_simd != 1;
     size_t used;
     if (d->batch_kind == K_STRINGS)
       used = cb ? fast_strings(d, p, lim, 1) : fast_strings(d, p, lim, 0);
     else
-      used = cb ? fast_stacks(d, p, lim, n, 1, simd) : fast_stacks(d, p, lim, n, 0, simd);
+#if STI_X86_V3
+      used = d->fast_v3 ? fast_stacks_v3(d, p, lim, n, cb, simd)
+                        : fast_stacks_base(d, p, lim, n, cb, simd);
+#else
+      used = fast_stacks_base(d, p, lim, n, cb, simd);
+#endif
     d->batch_left -= used;
     d->in_batch = d->batch_left > 0;
     d->off += used;

@@ -294,14 +294,16 @@ static void decode_log(diag_log *l, const uint8_t *p, size_t n, st_mode mode, in
   st_decoder_free(&d);
 }
 
-/* The fast paths (64 KiB pushes: with SIMD, with the portable word code, with a callback)
- * against the general path (7-byte pushes, where they hardly run), in both modes. */
+/* The fast paths (64 KiB pushes: with all the CPU has, with SSE2 alone, with the portable word
+ * code, with a callback) against the general path (7-byte pushes, where they hardly run), in
+ * both modes. */
 static void compare_paths(const char *name, const uint8_t *p, size_t n, uint64_t *events) {
   for (int m = 0; m < 2; m++) {
     st_mode mode = m ? ST_MODE_GO : ST_MODE_STRICT;
-    static diag_log fast_words, fast_scalar, fast_bytes, slow, slow_events;
+    static diag_log fast_words, fast_scalar, fast_sse2, fast_bytes, slow, slow_events;
     decode_log(&fast_words, p, n, mode, 0, 65536, 0);
     decode_log(&fast_scalar, p, n, mode, 0, 65536, 1);
+    decode_log(&fast_sse2, p, n, mode, 0, 65536, 2);
     decode_log(&fast_bytes, p, n, mode, 1, 65536, 0);
     decode_log(&slow, p, n, mode, 0, 7, 0);
     decode_log(&slow_events, p, n, mode, 1, 7, 0);
@@ -312,6 +314,7 @@ static void compare_paths(const char *name, const uint8_t *p, size_t n, uint64_t
                   fast_bytes.text, slow.text);
     assert_string_equal(fast_words.text, slow.text);
     assert_string_equal(fast_scalar.text, slow.text);
+    assert_string_equal(fast_sse2.text, slow.text);
     assert_string_equal(fast_bytes.text, slow.text);
     assert_string_equal(slow_events.text, slow.text);
     assert_int_equal(fast_bytes.events, slow_events.events);
@@ -685,6 +688,20 @@ static void synth_v2_table(stt_bytes *b, uint64_t seed, int ngen) {
   }
 }
 
+/* no_simd takes 0, 1 or 2 only. */
+static void test_no_simd_values(void **state) {
+  (void)state;
+  for (int v = -1; v <= 3; v++) {
+    st_decode_config cfg;
+    st_decode_config_default(&cfg);
+    cfg.no_simd = v;
+    st_decoder d;
+    st_status s = st_decoder_init(&d, &cfg);
+    assert_int_equal(s, v >= 0 && v <= 2 ? ST_OK : ST_E_PARAM);
+    if (s == ST_OK) st_decoder_free(&d);
+  }
+}
+
 static void test_fast_paths_v2_tables(void **state) {
   (void)state;
   for (uint64_t seed = 1; seed <= 6; seed++) {
@@ -708,6 +725,7 @@ int main(void) {
       cmocka_unit_test(test_fast_paths_synthetic),
       cmocka_unit_test(test_fast_paths_stack_tables),
       cmocka_unit_test(test_fast_paths_v2_tables),
+      cmocka_unit_test(test_no_simd_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

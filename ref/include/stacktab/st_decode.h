@@ -129,8 +129,10 @@ typedef struct {
   st_event_fn on_event;      /* may be NULL */
   st_diag_fn on_diag;        /* may be NULL */
   void *user;
-  int no_simd;               /* 1: no vector instructions in the fast paths (the portable
-                                word-at-a-time code instead; for tests: same results) */
+  int no_simd;               /* 0: the fast paths use what the CPU has (x86-64: SSE2, and
+                                AVX2/BMI2 when present); 1: no vector instructions (the
+                                portable word-at-a-time code); 2: x86-64's baseline SSE2 only.
+                                For tests and comparisons: the results are the same. */
 } st_decode_config;
 
 /* Fills cfg with the defaults: strict mode, 64488-byte (v1) and 65504-byte (v2) buffers,
@@ -199,6 +201,7 @@ typedef struct {
   uint64_t ev_str_known[64];
   /* String IDs 0..2^20 a stack's frames may name without a look-up: defined (v2: or already
    * waiting as a frame's name); bit 0 (no name) set once allocated. */
+  int fast_v3;               /* the fast paths' x86-64-v3 build is used (private) */
   uint64_t *str_bits;
   size_t str_bits_words;
   uint64_t str_known_below;  /* every ID below it is marked in str_bits */
