@@ -141,6 +141,14 @@ static inline uint64_t sti_frames_missing(const st_decoder *d, const st_frame *f
   }
   return missing;
 }
+/* sti_string_put for the fast paths, once they checked what it would: a dense ID below
+ * str_dense_cap not defined yet, the limits, and room in the arena when the bytes are kept. */
+static inline void sti_string_put_dense(st_decoder *d, uint64_t id, const uint8_t *s, size_t len) {
+  d->str_dense[id] = (((uint64_t)d->arena_len << 24) | len) + 1;
+  d->str_dense_count++;
+  if (len && d->cfg.on_event) memcpy(d->arena + d->arena_len, s, len);
+  d->arena_len += len;
+}
 /* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
 /* Stack IDs: dense IDs (up to STI_DENSE_MAX) in a bitset, others in d->stacks. */

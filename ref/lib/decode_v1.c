@@ -476,7 +476,7 @@ FAST_INLINE size_t v1_fast_string(st_decoder *d, const uint8_t *q, size_t avail,
     return 0;
   /* Nothing to allocate here (the general path grows the arena and reports no memory). */
   if (d->cfg.on_event && len > d->arena_cap - d->arena_len) return 0;
-  (void)sti_string_put(d, off, id, q + head, (size_t)len);
+  sti_string_put_dense(d, id, q + head, (size_t)len);
   sti_str_mark(d, id);
   if (with_cb) {
     st_event ev;

@@ -617,7 +617,7 @@ FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, con
         (d->cfg.on_event && len > d->arena_cap - d->arena_len))
       break;
     const uint64_t off = d->off + (uint64_t)(q - p);
-    (void)sti_string_put(d, off, id, q + head, (size_t)len); /* nothing to allocate: no error */
+    sti_string_put_dense(d, id, q + head, (size_t)len);
     sti_str_mark(d, id);                          /* the bits cover id */
     sti_ev_str_known_set(d, id);
     if (with_cb) {
