@@ -14,7 +14,9 @@
 
 #include "stacktab/st_decode.h"
 
-#if defined(__GNUC__)
+/* Forced inline in optimised builds: the fast loops are specialised by constant flags. Not at
+ * -O0 (debug and coverage builds), where every forced copy would count its branches again. */
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define FAST_INLINE static inline __attribute__((always_inline))
 #else
 #define FAST_INLINE static inline

@@ -411,6 +411,17 @@ static void test_file_mapped_or_read(void **state) {
     }
     free(p);
   }
+  /* An empty regular file is not mapped (nothing to map): read, the header is missing. */
+  const char *empty = stt_temp_with("", 0);
+  stt_cli_result mapped, piped;
+  STT_CLI(&mapped, NULL, "check", empty);
+  STT_CLI_PIPED(&piped, empty, "check", "-");
+  assert_int_equal(mapped.rc, 1);
+  assert_int_equal(piped.rc, 1);
+  assert_non_null(strstr(mapped.out, "TRUNCATED"));
+  assert_non_null(strstr(piped.out, "TRUNCATED"));
+  stt_cli_result_free(&mapped);
+  stt_cli_result_free(&piped);
 }
 
 static void test_dump_invalid_and_usage(void **state) {

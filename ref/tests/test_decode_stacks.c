@@ -277,11 +277,18 @@ static void log_event(void *u, const st_event *ev) {
   l->events += h;
 }
 
+/* Table limits for compare_paths' decodes (0: the defaults); tight ones make the fast paths
+ * meet them. */
+static uint64_t g_max_stacks, g_max_strings, g_max_string_bytes;
+
 static void decode_log(diag_log *l, const uint8_t *p, size_t n, st_mode mode, int with_events,
                        size_t chunk, int no_simd) {
   memset(l, 0, sizeof *l);
   st_decode_config cfg;
   st_decode_config_default(&cfg);
+  if (g_max_stacks) cfg.limits.max_stacks = g_max_stacks;
+  if (g_max_strings) cfg.limits.max_strings = g_max_strings;
+  if (g_max_string_bytes) cfg.limits.max_string_bytes = g_max_string_bytes;
   cfg.mode = mode;
   cfg.on_diag = log_diag;
   cfg.no_simd = no_simd;
@@ -628,6 +635,23 @@ static void v2_events(stt_bytes *b, uint64_t *r, uint64_t gen, int n, uint64_t m
   v2_close(b, at, 0);
 }
 
+/* The strings batch of a generation: IDs 1..nstr in order, some repeated or zero; late in the
+ * last generation one past 1024 bytes (fatal). */
+static void v2_strings(stt_bytes *b, uint64_t *r, uint64_t gen, int ngen, uint64_t nstr) {
+  size_t at = v2_open(b, gen, 0);
+  stt_byte(b, ST_EV2_STRINGS);
+  for (uint64_t sid = 1; sid <= nstr; sid++) {
+    const uint64_t odd = xorshift(r) % 80;
+    const int late = gen == (uint64_t)ngen && sid > nstr - nstr / 8;
+    size_t len = odd == 0 && late ? 1100 : odd == 1 ? 0 : 1 + (size_t)(xorshift(r) % 30);
+    stt_byte(b, ST_EV2_STRING);
+    stt_uv(b, odd == 2 ? 0 : odd == 3 && sid > 2 ? sid - 2 : sid);
+    stt_uv(b, len);
+    for (size_t i = 0; i < len; i++) stt_byte(b, (uint8_t)('a' + (sid + i) % 26));
+  }
+  v2_close(b, at, 0);
+}
+
 /* A synthetic Go 1.23 trace whose generations hold the v2 record fast paths' cases: per
  * generation an event batch, stacks batches (stacks naming strings the generation defines
  * later, some never, with PCs and lines of 1-10 bytes, 4-byte names, repeated and zero IDs), a
@@ -636,13 +660,16 @@ static void v2_events(stt_bytes *b, uint64_t *r, uint64_t gen, int n, uint64_t m
  * inside a record, a string past 1024 bytes) only late in the last generation: decoding stops
  * there. */
 static void synth_v2_table(stt_bytes *b, uint64_t seed, int ngen) {
-  uint64_t r = seed;
+  uint64_t r = seed * 0x9E3779B97F4A7C15ull;
   stt_header(b, ST_VER_1_23);
   for (uint64_t gen = 1; gen <= (uint64_t)ngen; gen++) {
     size_t at = v2_open(b, gen, 0);
     RAW(b, 0x08, 0x64);
     v2_close(b, at, 0);
     const uint64_t nstr = 40 + xorshift(&r) % 400, nstack = 100 + xorshift(&r) % 300;
+    /* Now and then the strings come first: no name waits, nothing is held (callbacks too). */
+    const int strings_first = gen == 2 && seed % 2;
+    if (strings_first) v2_strings(b, &r, gen, ngen, nstr);
     v2_events(b, &r, gen, 40, nstack, nstr - 3); /* defined strings only */
     uint64_t id = 1;
     while (id <= nstack) {
@@ -673,19 +700,46 @@ static void synth_v2_table(stt_bytes *b, uint64_t seed, int ngen) {
       v2_close(b, at, gen == (uint64_t)ngen && xorshift(&r) % 4 == 0 ? -3 : 0);
     }
     v2_events(b, &r, gen, 40, nstack, nstr + 2);
-    at = v2_open(b, gen, 0);
-    stt_byte(b, ST_EV2_STRINGS);
-    for (uint64_t sid = 1; sid <= nstr; sid++) {
-      const uint64_t odd = xorshift(&r) % 80;
-      const int late = gen == (uint64_t)ngen && sid > nstr - nstr / 8;
-      size_t len = odd == 0 && late ? 1100 : odd == 1 ? 0 : 1 + (size_t)(xorshift(&r) % 30);
-      stt_byte(b, ST_EV2_STRING);
-      stt_uv(b, odd == 2 ? 0 : odd == 3 && sid > 2 ? sid - 2 : sid);
-      stt_uv(b, len);
-      for (size_t i = 0; i < len; i++) stt_byte(b, (uint8_t)('a' + (sid + i) % 26));
-    }
-    v2_close(b, at, 0);
+    if (!strings_first) v2_strings(b, &r, gen, ngen, nstr);
   }
+}
+
+/* The stream meets a limit (else the test below would prove nothing). */
+static void expect_limit(const char *name, const stt_bytes *b) {
+  static diag_log l;
+  decode_log(&l, b->p, b->len, ST_MODE_STRICT, 0, 65536, 0);
+  if (!strstr(l.text, "LIMIT-")) print_error("%s: no LIMIT diagnostic\n%s", name, l.text);
+  assert_non_null(strstr(l.text, "LIMIT-"));
+}
+
+/* The fast paths meet the table limits where the general path would report them: the same
+ * LIMIT-* diagnostics at the same offsets, v1 and v2, limits met by the first few hundred or
+ * thousand records. */
+static void test_fast_paths_at_limits(void **state) {
+  (void)state;
+  static const uint64_t limits[][3] = {{90, 0, 0}, {0, 30, 0}, {0, 0, 300}, {400, 100, 0}};
+  for (size_t k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+    g_max_stacks = limits[k][0];
+    g_max_strings = limits[k][1];
+    g_max_string_bytes = limits[k][2];
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+      stt_bytes b = {0};
+      char name[96];
+      synth_v1_table(&b, seed * 0x2545F4914F6CDD1Dull, 3000);
+      snprintf(name, sizeof name, "v1 stack table at limits %zu, seed %llu", k,
+               (unsigned long long)seed);
+      compare_paths(name, b.p, b.len, NULL);
+      expect_limit(name, &b);
+      stt_free(&b);
+      synth_v2_table(&b, seed, 3);
+      snprintf(name, sizeof name, "v2 stack tables at limits %zu, seed %llu", k,
+               (unsigned long long)seed);
+      compare_paths(name, b.p, b.len, NULL);
+      expect_limit(name, &b);
+      stt_free(&b);
+    }
+  }
+  g_max_stacks = g_max_strings = g_max_string_bytes = 0;
 }
 
 /* no_simd takes 0, 1 or 2 only. */
@@ -706,7 +760,7 @@ static void test_fast_paths_v2_tables(void **state) {
   (void)state;
   for (uint64_t seed = 1; seed <= 6; seed++) {
     stt_bytes b = {0};
-    synth_v2_table(&b, seed * 0x9E3779B97F4A7C15ull, 3);
+    synth_v2_table(&b, seed, 3);
     char name[96];
     snprintf(name, sizeof name, "synthetic v2 stack tables, seed %llu", (unsigned long long)seed);
     uint64_t ev;
@@ -726,6 +780,7 @@ int main(void) {
       cmocka_unit_test(test_fast_paths_stack_tables),
       cmocka_unit_test(test_fast_paths_v2_tables),
       cmocka_unit_test(test_no_simd_values),
+      cmocka_unit_test(test_fast_paths_at_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
