@@ -623,7 +623,7 @@ size_t sti_v1_fast(st_decoder *d, const uint8_t *p, size_t n) {
   size_t used = fast_loops_base(d, p, n, cb, strict);
 #endif
   if (used) {
-    /* Every byte consumed was an ordinary event of the open batch. */
+    /* Every byte consumed was an event or table record of the open batch. */
     d->at_batch_start = 0;
     d->batch_bytes += used;
     d->off += used;

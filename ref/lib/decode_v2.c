@@ -458,8 +458,8 @@ int sti_v2_step(st_decoder *d, const uint8_t *p, size_t avail, int eof, size_t *
  * The timed events of an event batch, framed and committed here while they need nothing
  * beyond what the general path would do for them: an allowed type, short varints, the event
  * inside its batch, stack IDs already known, string IDs defined or already waiting as an
- * event's string (below STI_EV_STR_KNOWN_MAX), not holding. Anything else stops the loop before that event and the
- * general path takes it, with every check. */
+ * event's string (below STI_EV_STR_KNOWN_MAX), not holding. Anything else stops the loop
+ * before that event and the general path takes it, with every check. */
 #define FAST_MARGIN 64u /* type byte + 5 ten-byte arguments, with room */
 enum { FAST_NARGS = 0x0f, FAST_STACK = 0x40, FAST_STRING = 0x80 };
 

@@ -115,10 +115,10 @@ void sti_str_advance(st_decoder *d) {
   while (k < nbits && (d->str_bits[k / 64] >> (k % 64) & 1)) k++;
   d->str_known_below = k;
   /* k <= 2^20 + 1 (no ID above 2^20 is marked): a varint of 3 bytes at most */
+  const uint64_t b0 = (k & 0x7f) | 0x80, b1 = (k >> 7 & 0x7f) | 0x80;
   d->str_known_below_enc = (uint32_t)(k < 0x80     ? k
-                                      : k < 0x4000 ? (k & 0x7f) | 0x80 | (k >> 7) << 8
-                                                   : (k & 0x7f) | 0x80 | ((k >> 7 & 0x7f) | 0x80) << 8 |
-                                                         (k >> 14) << 16);
+                                      : k < 0x4000 ? b0 | (k >> 7) << 8
+                                                   : b0 | b1 << 8 | (k >> 14) << 16);
 }
 
 /* ---- stack IDs ----
