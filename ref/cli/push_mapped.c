@@ -3,7 +3,8 @@
  * stack table went to that copy). A window of 64 pushes is mapped at a time and unmapped
  * before the next, so memory stays bounded whatever the file's size. */
 #if defined(__unix__) || defined(__APPLE__)
-#define _DEFAULT_SOURCE /* MAP_POPULATE, sigaction */
+/* A feature-test macro (MAP_POPULATE, sigaction): its name is the C library's to choose. */
+#define _DEFAULT_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>

@@ -278,7 +278,7 @@ FAST_INLINE uint64_t sti_ends64(const uint8_t *p, const int simd) {
   }
 #endif
   uint64_t m = 0;
-  for (int i = 0; i < 8; i++) {
+  for (size_t i = 0; i < 8; i++) {
     const uint64_t h = (~sti_load64(p + 8 * i) & STI_HIGH_BITS) >> 7; /* bits 0, 8, ..., 56 */
     m |= (h * 0x0102040810204080ull >> 56) << (8 * i);
   }
