@@ -152,10 +152,10 @@ MUTANTS = [
      V2_TESTS),
     # The decoder's record fast paths (issue 14): each must send to the general path what it
     # cannot take without firing a rule.
-    ("fast-stack-dup-unchecked", "ref/lib/decode_v1.c",
-     "if (wi >= d->stack_words || (d->stack_bits[wi] & m)) return 0; /* bitset to grow, or a dup */",
-     "if (wi >= d->stack_words) return 0;",
-     ["split"], "v1 EvStack fast path takes a stack ID already defined (no STACK-DUP-ID)",
+    ("fast-stack-dup-unchecked", "ref/lib/decode_int.h",
+     "if (id == 0 || id > STI_DENSE_MAX || w >= d->stack_words || (d->stack_bits[w] & m)) return 0;",
+     "if (id == 0 || id > STI_DENSE_MAX || w >= d->stack_words) return 0;",
+     ["split"], "the stack fast paths take a stack ID already defined (no STACK-DUP-ID)",
      ["unit.test_decode_stacks", "fuzz.replay.split"]),
     ("fast-name-bound-inclusive", "ref/lib/decode_int.h",
      "if ((x & bytes[k]) < d->str_known_below_enc) return 0;",
@@ -163,8 +163,8 @@ MUTANTS = [
      ["split"], "a frame naming the first string not known yet passes the fast name check",
      ["unit.test_decode_stacks", "fuzz.replay.split"]),
     ("fast-v2-stack-past-batch", "ref/lib/decode_v2.c",
-     "if (!e || e > stop) break;",
-     "if (!e || e > stop + 8) break;",
+     "if (!e || e > stop || !sti_stack_define_fast(d, id)) break;",
+     "if (!e || e > stop + 8 || !sti_stack_define_fast(d, id)) break;",
      ["split"], "v2 Stack fast path takes a record that runs past its batch (no BATCH-OVERRUN)",
      ["unit.test_decode_stacks", "fuzz.replay.split"]),
 ]

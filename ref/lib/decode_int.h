@@ -151,6 +151,16 @@ static inline void sti_string_put_dense(st_decoder *d, uint64_t id, const uint8_
   if (len && d->cfg.on_event) memcpy(d->arena + d->arena_len, s, len);
   d->arena_len += len;
 }
+/* Whether the record fast paths may store string id (len bytes) without the general path:
+ * a new dense ID within the arrays as they are, the table's limits, room for the bytes when
+ * they are kept (nothing to allocate, nothing to report). */
+FAST_INLINE int sti_string_fast_ok(const st_decoder *d, uint64_t id, uint64_t len) {
+  return id != 0 && id < d->str_dense_cap && !d->str_dense[id] &&
+         id < (uint64_t)d->str_bits_words * 64 &&
+         d->strings.count + d->str_dense_count + 1 <= d->cfg.limits.max_strings &&
+         d->arena_len + len <= d->cfg.limits.max_string_bytes &&
+         (!d->cfg.on_event || len <= d->arena_cap - d->arena_len);
+}
 /* Keeps a string: 0, -1 (a limit was reached, reported) or -2 (no memory). */
 int sti_string_put(st_decoder *d, uint64_t off, uint64_t id, const uint8_t *s, size_t len);
 /* Stack IDs: dense IDs (up to STI_DENSE_MAX) in a bitset, others in d->stacks. */
@@ -170,6 +180,36 @@ static inline int sti_stack_ref(st_decoder *d, uint64_t off, uint64_t id) {
   return sti_stack_ref_slow(d, off, id);
 }
 int sti_stack_is_defined(const st_decoder *d, uint64_t id);
+/* sti_stack_define for the record fast paths: defines dense id and returns 1 when nothing
+ * would be reported or allocated (not defined yet, the bitset covers it, within the limit);
+ * else 0 and nothing changes (the general path takes the record). */
+FAST_INLINE int sti_stack_define_fast(st_decoder *d, uint64_t id) {
+  const size_t w = 2 * (size_t)(id / 64);
+  const uint64_t m = 1ull << (id & 63);
+  if (id == 0 || id > STI_DENSE_MAX || w >= d->stack_words || (d->stack_bits[w] & m)) return 0;
+  if (!(d->stack_bits[w + 1] & m)) { /* not referenced before: a new ID to count */
+    if (d->stack_count + 1 > d->cfg.limits.max_stacks) return 0;
+    d->stack_count++;
+  }
+  d->stack_bits[w] |= m;
+  return 1;
+}
+/* The fixed fields of an event a fast path delivers; the rest are zero, as the general path
+ * leaves them (v2 events carry their generation and batch). */
+static inline void sti_fast_event(const st_decoder *d, st_event *ev, uint64_t off, size_t size,
+                                  uint8_t type) {
+  memset(ev, 0, sizeof *ev);
+  ev->off = off;
+  ev->size = size;
+  ev->type = type;
+  ev->version = d->version;
+  ev->format = (uint8_t)d->format;
+  if (d->format == 2) {
+    ev->gen = d->gen;
+    ev->batch_off = d->batch_off;
+    ev->batch_m = d->batch_m;
+  }
+}
 /* Records that the event at off names `id` before its definition: keeps the first offset per
  * ID in m. 0, -1 (limit, reported) or -2 (no memory). */
 int sti_pend_ref(st_decoder *d, st_idmap *m, uint64_t off, uint64_t id, int strings_limit);

@@ -424,29 +424,15 @@ FAST_INLINE size_t v1_fast_stack(st_decoder *d, const uint8_t *q, size_t avail, 
   r += w;
   if (!(w = sti_short_varint(r, &nf))) return 0;
   r += w;
-  if (id == 0 || id > STI_DENSE_MAX || nf > ST_MAX_FRAMES ||
-      len > (2 + 4 * nf) * ST_VARINT_MAX)
-    return 0;
+  if (id == 0 || nf > ST_MAX_FRAMES || len > (2 + 4 * nf) * ST_VARINT_MAX) return 0;
   if (sti_swar_frames(d, r, rec_end, nf, d->frames, with_cb, d->cfg.no_simd != 1) != rec_end)
     return 0;
-  const size_t wi = 2 * (size_t)(id / 64);
-  const uint64_t m = 1ull << (id & 63);
-  if (wi >= d->stack_words || (d->stack_bits[wi] & m)) return 0; /* bitset to grow, or a dup */
-  if (!(d->stack_bits[wi + 1] & m)) { /* not referenced before: a new ID to count */
-    if (d->stack_count + 1 > d->cfg.limits.max_stacks) return 0;
-    d->stack_count++;
-  }
-  d->stack_bits[wi] |= m;
+  if (!sti_stack_define_fast(d, id)) return 0;
   const size_t size = (size_t)(rec_end - q);
   if (with_cb) {
     st_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.off = off;
-    ev.version = d->version;
-    ev.format = 1;
-    ev.type = ST_EV_STACK;
+    sti_fast_event(d, &ev, off, size, ST_EV_STACK);
     ev.field = 3;
-    ev.size = size;
     ev.has_len = 1;
     ev.len_width = (uint8_t)lw;
     ev.len = len;
@@ -468,25 +454,13 @@ FAST_INLINE size_t v1_fast_string(st_decoder *d, const uint8_t *q, size_t avail,
     return 0;
   const size_t head = 1 + w1 + w2;
   if (len == 0 || len > ST_MAX_STRING_LEN || len > avail - head) return 0;
-  if (id == 0 || id >= d->str_dense_cap || d->str_dense[id]) return 0; /* new, dense, grown */
-  /* The bits must cover id: the general path grows them (and reports no memory). */
-  if (id >= (uint64_t)d->str_bits_words * 64) return 0;
-  if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
-      d->arena_len + len > d->cfg.limits.max_string_bytes)
-    return 0;
-  /* Nothing to allocate here (the general path grows the arena and reports no memory). */
-  if (d->cfg.on_event && len > d->arena_cap - d->arena_len) return 0;
+  if (!sti_string_fast_ok(d, id, len)) return 0;
   sti_string_put_dense(d, id, q + head, (size_t)len);
   sti_str_mark(d, id);
   if (with_cb) {
     st_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.off = off;
-    ev.version = d->version;
-    ev.format = 1;
-    ev.type = ST_EV_STRING;
+    sti_fast_event(d, &ev, off, head + (size_t)len, ST_EV_STRING);
     ev.field = (uint8_t)(q[0] >> 6);
-    ev.size = head + (size_t)len;
     ev.str_id = id;
     ev.str = q + head;
     ev.str_len = (size_t)len;

@@ -552,33 +552,17 @@ FAST_INLINE size_t fast_stacks(st_decoder *d, const uint8_t *p, size_t lim, size
     r += w;
     if (!(w = sti_short_varint(r, &nf))) break;
     r += w;
-    if (id == 0 || id > STI_DENSE_MAX || nf > ST_V2_MAX_FRAMES) break;
+    if (id == 0 || nf > ST_V2_MAX_FRAMES) break;
     /* The last place a frame may start: inside the batch, 72 bytes before the buffer's end. */
     const size_t last = avail - 72 < lim ? avail - 72 : lim;
     const uint8_t *e = sti_swar_frames(d, r, p + last, nf, d->frames, with_cb, simd);
-    if (!e || e > stop) break;
-    const size_t wi = 2 * (size_t)(id / 64);
-    const uint64_t m = 1ull << (id & 63);
-    if (wi >= d->stack_words || (d->stack_bits[wi] & m)) break; /* bitset to grow, or a dup */
-    if (!(d->stack_bits[wi + 1] & m)) {
-      if (d->stack_count + 1 > d->cfg.limits.max_stacks) break;
-      d->stack_count++;
-    }
-    d->stack_bits[wi] |= m;
+    if (!e || e > stop || !sti_stack_define_fast(d, id)) break;
     if (with_cb) {
       st_event ev;
-      memset(&ev, 0, sizeof ev);
-      ev.off = d->off + (uint64_t)(q - p);
-      ev.version = d->version;
-      ev.format = 2;
-      ev.type = ST_EV2_STACK;
-      ev.size = (size_t)(e - q);
+      sti_fast_event(d, &ev, d->off + (uint64_t)(q - p), (size_t)(e - q), ST_EV2_STACK);
       ev.stack_id = id;
       ev.nframes = nf;
       ev.frames = d->frames;
-      ev.gen = d->gen;
-      ev.batch_off = d->batch_off;
-      ev.batch_m = d->batch_m;
       sti_resolve_frames(d, d->frames, nf);
       d->cfg.on_event(d->cfg.user, &ev);
     }
@@ -609,31 +593,16 @@ FAST_INLINE size_t fast_strings(st_decoder *d, const uint8_t *p, size_t lim, con
     if (!(w1 = sti_short_varint(q + 1, &id)) || !(w2 = sti_short_varint(q + 1 + w1, &len))) break;
     const size_t head = 1 + w1 + w2;
     if (len > ST_V2_MAX_STRING_LEN || len > lim - (size_t)(q - p) - head) break;
-    if (id == 0 || id >= d->str_dense_cap || d->str_dense[id] ||
-        id >= (uint64_t)d->str_bits_words * 64) /* the general path grows the tables */
-      break;
-    if (d->strings.count + d->str_dense_count + 1 > d->cfg.limits.max_strings ||
-        d->arena_len + len > d->cfg.limits.max_string_bytes ||
-        (d->cfg.on_event && len > d->arena_cap - d->arena_len))
-      break;
-    const uint64_t off = d->off + (uint64_t)(q - p);
+    if (!sti_string_fast_ok(d, id, len)) break;
     sti_string_put_dense(d, id, q + head, (size_t)len);
-    sti_str_mark(d, id);                          /* the bits cover id */
+    sti_str_mark(d, id);
     sti_ev_str_known_set(d, id);
     if (with_cb) {
       st_event ev;
-      memset(&ev, 0, sizeof ev);
-      ev.off = off;
-      ev.version = d->version;
-      ev.format = 2;
-      ev.type = ST_EV2_STRING;
-      ev.size = head + (size_t)len;
+      sti_fast_event(d, &ev, d->off + (uint64_t)(q - p), head + (size_t)len, ST_EV2_STRING);
       ev.str_id = id;
       ev.str = q + head;
       ev.str_len = (size_t)len;
-      ev.gen = d->gen;
-      ev.batch_off = d->batch_off;
-      ev.batch_m = d->batch_m;
       d->cfg.on_event(d->cfg.user, &ev);
     }
     q += head + (size_t)len;
