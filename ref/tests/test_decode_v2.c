@@ -5,7 +5,7 @@
  * bytes, which must give identical events and diagnostics. Then: versions, late name
  * resolution (and its memory limit), per-generation tables, the v2 event fields.
  *
- * Offsets. A batch header written by batch_open() with gen, M and time below 128 is 14 bytes:
+ * Offsets. A batch header (stt_v2_batch_open) with gen, M and time below 128 is 14 bytes:
  * 01 gen M time + the 10-byte size. base(): header 0..15, frequency batch at 16 (header
  * 16..29, Frequency 08 64 at 30..31, payload size 2), so the next batch starts at 32 and its
  * first payload byte is at 46. The rule cases run for "go 1.22 trace" and "go 1.23 trace". */
@@ -24,11 +24,11 @@
   } while (0)
 
 /* A batch with the given payload bytes. */
-#define BATCH(b, gen, m, ...)                     \
-  do {                                            \
-    size_t at_ = batch_open((b), (gen), (m));     \
-    RAW((b), __VA_ARGS__);                        \
-    batch_close((b), at_);                        \
+#define BATCH(b, gen, m, ...)                        \
+  do {                                               \
+    size_t at_ = stt_v2_batch_open((b), (gen), (m)); \
+    RAW((b), __VA_ARGS__);                           \
+    stt_v2_batch_end((b), at_);                      \
   } while (0)
 
 static const size_t k_chunks[] = {1, 2, 3, 7, 64};
@@ -97,22 +97,6 @@ static void expect_clean(const stt_bytes *b, st_mode m) {
 
 /* ---- byte builders ---- */
 
-/* 01 gen M time(1) and a 10-byte size to be back-patched; returns the size field's offset. */
-static size_t batch_open(stt_bytes *b, uint64_t gen, uint64_t m) {
-  stt_byte(b, ST_EV2_EVENT_BATCH);
-  stt_uv(b, gen);
-  stt_uv(b, m);
-  stt_uv(b, 1);
-  size_t at = b->len;
-  stt_uvw(b, 0, 10);
-  return at;
-}
-static void batch_close_size(stt_bytes *b, size_t at, uint64_t size) {
-  uint8_t t[ST_VARINT_MAX];
-  assert_int_equal(st_varint_put_width(t, size, 10), 10);
-  memcpy(b->p + at, t, 10);
-}
-static void batch_close(stt_bytes *b, size_t at) { batch_close_size(b, at, b->len - at - 10); }
 
 /* Header, then the frequency batch of generation 1 at 16 (Frequency 100 at 30): 32 bytes.
  * (Go 1.25: a sync batch 32 08 64 instead, 33 bytes.) */
@@ -131,12 +115,12 @@ static void base(stt_bytes *b) {
 static void events_gen(stt_bytes *b, uint64_t gen) { BATCH(b, gen, 1, 0x11, 0x01); }
 /* A strings batch defining id = s. */
 static void strings_batch(stt_bytes *b, uint64_t gen, uint64_t id, const char *s) {
-  size_t at = batch_open(b, gen, 0);
+  size_t at = stt_v2_batch_open(b, gen, 0);
   RAW(b, 0x04, 0x05);
   stt_uv(b, id);
   stt_uv(b, strlen(s));
   stt_put(b, s, strlen(s));
-  batch_close(b, at);
+  stt_v2_batch_end(b, at);
 }
 
 /* ---- the per-rule cases (offsets: see the file comment) ---- */
@@ -170,9 +154,9 @@ static void p_hdr_repeated(stt_bytes *b) {
 }
 static void f_truncated(stt_bytes *b) {
   base(b);
-  size_t at = batch_open(b, 1, 1); /* 32 */
+  size_t at = stt_v2_batch_open(b, 1, 1); /* 32 */
   RAW(b, 0x11);                    /* 46: GoDestroy without its dt; size says 2 */
-  batch_close_size(b, at, 2);
+  stt_v2_batch_close(b, at, 2);
 }
 static void f_varint_overlong(stt_bytes *b) {
   base(b);
@@ -226,11 +210,11 @@ static void p_string_dup(stt_bytes *b) {
 /* String of n bytes at 47: 1024 = 80 08, 1025 = 81 08. */
 static void string_of(stt_bytes *b, size_t n) {
   base(b);
-  size_t at = batch_open(b, 1, 0);
+  size_t at = stt_v2_batch_open(b, 1, 0);
   RAW(b, 0x04, 0x05, 0x01);
   stt_uv(b, n);
   for (size_t i = 0; i < n; i++) stt_byte(b, 'x');
-  batch_close(b, at);
+  stt_v2_batch_end(b, at);
   events_gen(b, 1);
 }
 static void f_string_too_long(stt_bytes *b) {
@@ -242,11 +226,11 @@ static void p_string_too_long(stt_bytes *b) { string_of(b, 1024); }
 /* Stacks batch at 32: 02 at 46, Stack 1 with n zero frames at 47 (129 = 81 01, 128 = 80 01). */
 static void stack_zero_frames(stt_bytes *b, uint64_t n) {
   base(b);
-  size_t at = batch_open(b, 1, 0);
+  size_t at = stt_v2_batch_open(b, 1, 0);
   RAW(b, 0x02, 0x03, 0x01);
   stt_uv(b, n);
   for (uint64_t i = 0; i < 4 * n; i++) stt_byte(b, 0x00);
-  batch_close(b, at);
+  stt_v2_batch_end(b, at);
   events_gen(b, 1);
 }
 static void f_stack_too_deep(stt_bytes *b) {
@@ -323,21 +307,21 @@ static void f_batch_expected(stt_bytes *b) {
 }
 static void f_batch_size(stt_bytes *b) {
   base(b);
-  size_t at = batch_open(b, 1, 1); /* 32 */
-  batch_close_size(b, at, 65537);
+  size_t at = stt_v2_batch_open(b, 1, 1); /* 32 */
+  stt_v2_batch_close(b, at, 65537);
 }
 static void p_batch_size(stt_bytes *b) {
   base(b);
-  size_t at = batch_open(b, 1, 1);
+  size_t at = stt_v2_batch_open(b, 1, 1);
   for (int i = 0; i < 32768; i++) RAW(b, 0x11, 0x01);
-  batch_close(b, at);
+  stt_v2_batch_end(b, at);
   assert_int_equal(b->len - at - 10, 65536);
 }
 static void f_batch_overrun(stt_bytes *b) {
   base(b);
-  size_t at = batch_open(b, 1, 1);
+  size_t at = stt_v2_batch_open(b, 1, 1);
   RAW(b, 0x11, 0x01); /* 46: GoDestroy is 2 bytes, the batch 1 */
-  batch_close_size(b, at, 1);
+  stt_v2_batch_close(b, at, 1);
 }
 static void f_batch_record(stt_bytes *b) {
   base(b);
@@ -626,8 +610,8 @@ static void test_framing_edges(void **state) {
   stt_free(&b);
   /* An empty event batch (size 0) is accepted. */
   p_plain(&b);
-  size_t at = batch_open(&b, 1, 2);
-  batch_close(&b, at);
+  size_t at = stt_v2_batch_open(&b, 1, 2);
+  stt_v2_batch_end(&b, at);
   expect_clean(&b, ST_MODE_STRICT);
   stt_free(&b);
   /* The input ends inside a batch header (at 32). */
@@ -639,9 +623,9 @@ static void test_framing_edges(void **state) {
   /* The input ends between records, inside a batch's payload (GoDestroy at 46 complete, the
    * batch says 4 bytes): TRUNCATED where the missing bytes start (48). */
   base(&b);
-  at = batch_open(&b, 1, 1);
+  at = stt_v2_batch_open(&b, 1, 1);
   RAW(&b, 0x11, 0x01);
-  batch_close_size(&b, at, 4);
+  stt_v2_batch_close(&b, at, 4);
   expect_rule(&b, ST_MODE_STRICT, ST_RULE_TRUNCATED, 48);
   expect_rule(&b, ST_MODE_GO, ST_RULE_TRUNCATED, 48);
   stt_free(&b);
@@ -672,11 +656,11 @@ static void test_framing_edges(void **state) {
   /* The default v2 buffer: a batch of 65504 bytes with its header passes, 65505 fails. */
   for (int over = 0; over < 2; over++) {
     base(&b);
-    at = batch_open(&b, 1, 1);
+    at = stt_v2_batch_open(&b, 1, 1);
     /* 65490 payload bytes: 32745 GoDestroy; 65491: 32744, then one with dt 81 00. */
     for (int i = 0; i < (over ? 32744 : 32745); i++) RAW(&b, 0x11, 0x01);
     if (over) RAW(&b, 0x11, 0x81, 0x00);
-    batch_close(&b, at);
+    stt_v2_batch_end(&b, at);
     assert_int_equal(b.len - 32, 65504 + (size_t)over);
     if (over) {
       expect_rule(&b, ST_MODE_STRICT, ST_RULE_BATCH_TOO_LARGE, 32);
@@ -889,10 +873,10 @@ static void test_hold_limit(void **state) {
       base_gen(&b, gen);
     stack_off[gen - 1] = b.len + 15;
     BATCH(&b, gen, 0, 0x02, 0x03, 0x01, 0x01, 0x10, 0x01, 0x02, 0x07);
-    size_t at = batch_open(&b, gen, 1);
+    size_t at = stt_v2_batch_open(&b, gen, 1);
     /* GoStop on stack 1: 40 of them in generation 1 (past the limit), 1 in generation 2 */
     for (int i = 0; i < (gen == 1 ? 40 : 1); i++) RAW(&b, 0x13, 0x01, 0x00, 0x01);
-    batch_close(&b, at);
+    stt_v2_batch_end(&b, at);
     BATCH(&b, gen, 0, 0x04, 0x05, 0x01, 0x01, 'f', 0x05, 0x02, 0x01, 'g');
   }
   assert_int_equal(stack_off[0], 47);
@@ -995,9 +979,9 @@ static void test_event_fields(void **state) {
   BATCH(&b, 1, 0, 0x08, 0x64);         /* 16, Frequency at 30 */
   BATCH(&b, 1, 5, 0x11, 0x01);         /* 32, GoDestroy at 46 */
   BATCH(&b, 2, 0, 0x08, 0x64);         /* 48 */
-  size_t at = batch_open(&b, 2, 300);  /* 64: M 300 = ac 02, so the header is 15 bytes */
+  size_t at = stt_v2_batch_open(&b, 2, 300);  /* 64: M 300 = ac 02, so the header is 15 bytes */
   RAW(&b, 0x11, 0x03);                 /* 79 */
-  batch_close(&b, at);
+  stt_v2_batch_end(&b, at);
   st_decode_config cfg = mode_cfg(ST_MODE_STRICT);
   recs r;
   assert_int_equal(decode_recs(&r, &b, &cfg, 3), ST_OK);

@@ -87,6 +87,24 @@ void stt_stack(stt_bytes *b, uint64_t id, const uint64_t *frames, size_t n) {
   stt_put(b, body.p, body.len);
   stt_free(&body);
 }
+
+size_t stt_v2_batch_open(stt_bytes *b, uint64_t gen, uint64_t m) {
+  stt_byte(b, ST_EV2_EVENT_BATCH);
+  stt_uv(b, gen);
+  stt_uv(b, m);
+  stt_uv(b, 1);
+  size_t at = b->len;
+  stt_uvw(b, 0, 10);
+  return at;
+}
+
+void stt_v2_batch_close(stt_bytes *b, size_t at, uint64_t size) {
+  uint8_t t[ST_VARINT_MAX];
+  assert_int_equal(st_varint_put_width(t, size, 10), 10);
+  memcpy(b->p + at, t, 10);
+}
+
+void stt_v2_batch_end(stt_bytes *b, size_t at) { stt_v2_batch_close(b, at, b->len - at - 10); }
 void stt_free(stt_bytes *b) {
   free(b->p);
   memset(b, 0, sizeof *b);

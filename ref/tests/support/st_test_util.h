@@ -34,6 +34,11 @@ void stt_freq(stt_bytes *b, uint64_t freq);
 void stt_string(stt_bytes *b, uint64_t id, const char *s);
 /* EvStack, length-prefixed with a minimal length; frames are n x {pc, fn, file, line}. */
 void stt_stack(stt_bytes *b, uint64_t id, const uint64_t *frames, size_t n);
+/* v2: a batch header 01 gen M time(1) with a 10-byte size field; returns the field's offset,
+ * for stt_v2_batch_close to patch with size (stt_v2_batch_end: the bytes written since). */
+size_t stt_v2_batch_open(stt_bytes *b, uint64_t gen, uint64_t m);
+void stt_v2_batch_close(stt_bytes *b, size_t at, uint64_t size);
+void stt_v2_batch_end(stt_bytes *b, size_t at);
 void stt_free(stt_bytes *b);
 
 /* What an encoder's trace buffer hands out, for st_tbuf_init: every batch appended to `out`
