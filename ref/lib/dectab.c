@@ -5,6 +5,7 @@
 
 #include "decode_int.h"
 #include "idmap.h"
+#include "varint_int.h"
 
 /* ---- strings ----
  * IDs up to STI_STR_DENSE_MAX (the runtime numbers strings 1, 2, ...) index an array; others go
@@ -155,16 +156,6 @@ static int stack_cover(st_decoder *d, uint64_t id) {
   return 0;
 }
 
-static size_t put_uvarint(uint8_t *p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = (uint8_t)v;
-  return n;
-}
-
 static uint64_t get_uvarint(const uint8_t *p, size_t *pos) {
   uint64_t v = 0;
   for (unsigned s = 0;; s += 7) {
@@ -193,8 +184,8 @@ static int ref_log_add(st_decoder *d, uint64_t off, uint64_t id) {
   }
   uint64_t dz = id - d->ref_log_id;
   dz = (dz << 1) ^ (uint64_t)-(int64_t)(dz >> 63); /* zigzag of the signed delta */
-  d->ref_log_len += put_uvarint(d->ref_log + d->ref_log_len, dz);
-  d->ref_log_len += put_uvarint(d->ref_log + d->ref_log_len, off - d->ref_log_off);
+  d->ref_log_len += sti_varint_put(d->ref_log + d->ref_log_len, dz);
+  d->ref_log_len += sti_varint_put(d->ref_log + d->ref_log_len, off - d->ref_log_off);
   d->ref_log_id = id;
   d->ref_log_off = off;
   return 0;

@@ -6,28 +6,19 @@
 
 #include "stacktab/st_events.h"
 #include "stacktab/st_varint.h"
+#include "varint_int.h"
 
 #define EV_STACK_BYTE (ST_EV_STACK | 3u << 6) /* 0xC3: EvStack, length-prefixed */
 
-/* st_varint_put inlined: the records' four varints per frame are the dump's inner loop. */
-static inline size_t put_uv(uint8_t *dst, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    dst[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  dst[n++] = (uint8_t)v;
-  return n;
-}
 
 /* A record's frames: PC, function and file string IDs, line, per frame. */
 static inline size_t put_frames(uint8_t *p, const st_enc_frame *f, const uint64_t *ids, size_t n) {
   size_t len = 0;
   for (size_t i = 0; i < n; i++) {
-    len += put_uv(p + len, f[i].pc);
-    len += put_uv(p + len, ids[2 * i]);
-    len += put_uv(p + len, ids[2 * i + 1]);
-    len += put_uv(p + len, f[i].line);
+    len += sti_varint_put(p + len, f[i].pc);
+    len += sti_varint_put(p + len, ids[2 * i]);
+    len += sti_varint_put(p + len, ids[2 * i + 1]);
+    len += sti_varint_put(p + len, f[i].line);
   }
   return len;
 }
@@ -108,8 +99,8 @@ static st_enc_status record_legacy(st_dumper *d, uint64_t id, const st_enc_frame
                                    const uint64_t *ids, size_t n) {
   uint8_t *p = d->payload;
   size_t len = 0;
-  len += put_uv(p + len, id);
-  len += put_uv(p + len, n);
+  len += sti_varint_put(p + len, id);
+  len += sti_varint_put(p + len, n);
   len += put_frames(p + len, f, ids, n);
   st_enc_status s = st_tbuf_reserve(d->buf, d->cfg.pid, st_stack_legacy_need(len));
   if (s) return s;
@@ -134,8 +125,8 @@ static st_enc_status record_direct(st_dumper *d, uint64_t id, const st_enc_frame
   const size_t body = 1 + ST_VARINT_MAX;
   size_t len = body;
   p[0] = EV_STACK_BYTE;
-  len += put_uv(p + len, id);
-  len += put_uv(p + len, n);
+  len += sti_varint_put(p + len, id);
+  len += sti_varint_put(p + len, n);
   len += put_frames(p + len, f, ids, n);
   st_varint_put_width(p + 1, len - body, ST_VARINT_MAX);
   st_tbuf_commit(d->buf, len);
@@ -155,8 +146,8 @@ static st_enc_status record_v2(st_dumper *d, uint64_t id, const st_enc_frame *f,
   if (!p) return d->buf->err;
   size_t len = 0;
   p[len++] = ST_EV2_STACK;
-  len += put_uv(p + len, id);
-  len += put_uv(p + len, n);
+  len += sti_varint_put(p + len, id);
+  len += sti_varint_put(p + len, n);
   len += put_frames(p + len, f, ids, n);
   st_tbuf_commit(d->buf, len);
   return d->buf->err;
@@ -360,8 +351,8 @@ static st_enc_status write_runs(st_dumper *d, const pc_cache *c, size_t npcs, ui
       len = body = 1 + ST_VARINT_MAX;
     }
   }
-  len += put_uv(p + len, id);
-  len += put_uv(p + len, n);
+  len += sti_varint_put(p + len, id);
+  len += sti_varint_put(p + len, n);
   for (size_t k = 0; k < npcs; k++) {
     const pc_ent *e = &c->ents[c->parts[k]];
     if (!e->len) continue; /* no frames: c->bytes may still be NULL */

@@ -1,4 +1,5 @@
 #include "stacktab/st_varint.h"
+#include "varint_int.h"
 
 size_t st_varint_size(uint64_t v) {
   size_t n = 1;
@@ -9,15 +10,7 @@ size_t st_varint_size(uint64_t v) {
   return n;
 }
 
-size_t st_varint_put(uint8_t *dst, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    dst[n++] = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  dst[n++] = (uint8_t)v;
-  return n;
-}
+size_t st_varint_put(uint8_t *dst, uint64_t v) { return sti_varint_put(dst, v); }
 
 size_t st_varint_put_width(uint8_t *dst, uint64_t v, size_t width) {
   if (width == 0 || width > ST_VARINT_MAX || st_varint_size(v) > width) return 0;
